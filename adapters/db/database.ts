@@ -1,0 +1,75 @@
+import type { EntitySchema, MigrationObject } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM } from '@mikro-orm/postgresql';
+
+/** What one service brings to the shared database: its schema, entities and committed migrations. */
+export interface SchemaModule {
+  readonly schema: string;
+  // biome-ignore lint/suspicious/noExplicitAny: MikroORM's schemas are generic over their entity
+  readonly entities: readonly EntitySchema<any, any>[];
+  readonly migrations: readonly MigrationObject[];
+}
+
+export interface DatabaseOptions {
+  readonly url: string;
+  readonly poolMax?: number;
+  readonly debug?: boolean;
+}
+
+export type Database = MikroORM;
+
+/**
+ * Open a MikroORM instance for one service's schema and apply its pending migrations.
+ * Each service owns one PostgreSQL schema (`idp`, `portal`); the migrations table lives in it.
+ */
+export async function openDatabase(module: SchemaModule, options: DatabaseOptions): Promise<Database> {
+  const orm = await MikroORM.init({
+    clientUrl: options.url,
+    entities: [...module.entities],
+    schema: module.schema,
+    extensions: [Migrator],
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    debug: options.debug ?? false,
+    allowGlobalContext: false,
+    migrations: {
+      migrationsList: [...module.migrations],
+      tableName: 'schema_migrations',
+      schema: module.schema,
+      snapshot: false,
+      silent: true,
+    },
+  });
+  await migrate(orm, module.schema);
+  return orm;
+}
+
+/**
+ * Apply pending migrations in a transaction holding an advisory lock, so instances that start
+ * together wait for each other instead of racing on the same DDL. The schema and the migrations
+ * table are created first and committed: the migrator looks for its table outside the transaction.
+ */
+async function migrate(orm: MikroORM, schema: string): Promise<void> {
+  const conn = orm.em.getConnection();
+  const lock = `select pg_advisory_xact_lock(hashtext('gatehouse:migrate:${schema}'))`;
+  await conn.transactional(async (tx) => {
+    await conn.execute(lock, [], 'all', tx);
+    await conn.execute(`create schema if not exists "${schema}"`, [], 'run', tx);
+    await conn.execute(
+      `create table if not exists "${schema}".schema_migrations
+         (id serial primary key, name varchar(255), executed_at timestamptz default current_timestamp)`,
+      [],
+      'run',
+      tx,
+    );
+  });
+  await conn.transactional(async (tx) => {
+    await conn.execute(lock, [], 'all', tx);
+    await orm.migrator.up({ transaction: tx });
+  });
+}
+
+/** True when every committed migration of the module has been applied (used by readiness checks). */
+export async function migrationsApplied(orm: Database): Promise<boolean> {
+  const pending = await orm.migrator.getPending();
+  return pending.length === 0;
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration of Gatehouse, read once from the environment and frozen.
+ * Nothing else reads `process.env`: services receive this object.
+ *
+ * @example
+ *   const config = loadConfig(process.env);
+ *   createIdp(config, deps);
+ */
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+const secret = z.string().min(32, 'must be at least 32 characters');
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  DATA_DIR: z.string().default('.data'),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).default('Gatehouse <no-reply@gatehouse.localhost>'),
+  IDP_PORT: port.default(4000),
+  PORTAL_PORT: port.default(3000),
+  IDP_ISSUER: httpUrl.default('http://localhost:4000'),
+  PORTAL_URL: httpUrl.default('http://localhost:3000'),
+  IDP_NAME: z.string().min(1).default('Gatehouse Account'),
+  PORTAL_NAME: z.string().min(1).default('CustomerSource'),
+  /** Keys for oidc-provider's signed cookies and our CSRF tokens; comma-separated, newest first. */
+  COOKIE_SECRETS: z
+    .string()
+    .transform((s) => s.split(',').map((k) => k.trim()))
+    .pipe(z.array(secret).min(1))
+    .optional(),
+  /** Bearer token that allows dynamic client registration; unset means registration is off. */
+  REGISTRATION_ACCESS_TOKEN: secret.optional(),
+  TRUST_PROXY: z.stringbool().default(false),
+});
+
+/** A configuration problem, naming the variable so the operator can fix it. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+/** Validate the environment; throws a `ConfigError` naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const config = parsed.data;
+  if (config.NODE_ENV === 'production') requireProductionSettings(config);
+  return Object.freeze(config);
+}
+
+function requireProductionSettings(config: z.infer<typeof configSchema>): void {
+  const missing: string[] = [];
+  if (!config.DATABASE_URL) missing.push('DATABASE_URL: required in production');
+  if (!config.SMTP_URL) missing.push('SMTP_URL: required in production');
+  if (!config.COOKIE_SECRETS) missing.push('COOKIE_SECRETS: required in production');
+  if (!config.IDP_ISSUER.startsWith('https://'))
+    missing.push('IDP_ISSUER: must be an https URL in production');
+  if (!config.PORTAL_URL.startsWith('https://'))
+    missing.push('PORTAL_URL: must be an https URL in production');
+  if (missing.length) throw new ConfigError(`Invalid configuration:\n  ${missing.join('\n  ')}`);
+}

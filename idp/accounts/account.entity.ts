@@ -1,0 +1,56 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** A person's login at the IdP: the "Microsoft account" of the guide. */
+const AccountSchema = defineEntity({
+  name: 'Account',
+  properties: {
+    id: p.uuid().primary(),
+    /** Normalised (NFKC, trimmed, lower case); unique. */
+    email: p.string(),
+    emailVerified: p.boolean().default(false),
+    givenName: p.string(),
+    familyName: p.string(),
+    /** ISO date, `YYYY-MM-DD` (OIDC Core §5.1 `birthdate`). */
+    birthdate: p.string().columnType('date'),
+    gender: p.string().nullable(),
+    passwordHash: p.string().lazy(),
+    termsAcceptedAt: p.datetime(),
+    /** Sessions and tokens issued before this instant are no longer honoured. */
+    sessionsValidAfter: p.datetime(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+
+export class Account extends AccountSchema.class {
+  /** The OIDC `name` claim. */
+  get name(): string {
+    return `${this.givenName} ${this.familyName}`;
+  }
+}
+AccountSchema.setClass(Account);
+
+export { AccountSchema };
+
+/** A one-time secret sent by e-mail: the 6-digit verification code, or a password-reset link. */
+const EmailSecretSchema = defineEntity({
+  name: 'EmailSecret',
+  properties: {
+    id: p.uuid().primary(),
+    account: () => p.manyToOne(Account).deleteRule('cascade'),
+    purpose: p.enum(['verify-email', 'reset-password'] as const),
+    /** SHA-256 of the secret: a database leak does not leak usable codes. */
+    secretHash: p.string(),
+    attempts: p.integer().default(0),
+    expiresAt: p.datetime(),
+    consumedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export class EmailSecret extends EmailSecretSchema.class {}
+EmailSecretSchema.setClass(EmailSecret);
+
+export { EmailSecretSchema };

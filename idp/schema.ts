@@ -1,0 +1,10 @@
+import type { SchemaModule } from '../adapters/db/database.ts';
+import { AccountSchema, EmailSecretSchema } from './accounts/account.entity.ts';
+import { idpMigrations } from './migrations/index.ts';
+
+/** The IdP's tables, in the `idp` schema. */
+export const idpSchema: SchemaModule = {
+  schema: 'idp',
+  entities: [AccountSchema, EmailSecretSchema],
+  migrations: idpMigrations,
+};

@@ -1,0 +1,5 @@
+import type { SchemaModule } from '../../adapters/db/database.ts';
+import { idpSchema } from '../../idp/schema.ts';
+
+/** Every service's schema, migrated into the template database the tests clone. */
+export const schemaModules: readonly SchemaModule[] = [idpSchema];
