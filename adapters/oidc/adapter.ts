@@ -1,0 +1,91 @@
+import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
+import type { Database } from '../db/database.ts';
+import {
+  consumeOidcRecord,
+  deleteExpiredOidcRecords,
+  destroyOidcGrantRecords,
+  destroyOidcRecord,
+  findOidcPayload,
+  saveOidcRecord,
+} from './oidc-store.ts';
+
+/**
+ * The models whose rows a grant revocation removes: the tokens and codes minted from a grant, as in
+ * oidc-provider's own memory and Redis adapters. An Interaction also carries a `grantId`, but
+ * revoking a grant must not break a sign-in in progress, and the Grant row itself is destroyed
+ * by oidc-provider separately, according to its `revokeGrantPolicy`.
+ */
+const GRANTABLE = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+/**
+ * The oidc-provider storage adapter on our PostgreSQL database: pass the returned class as the
+ * provider's `adapter` option. oidc-provider builds one instance per model name; every method is
+ * one round trip, and every instance of the IdP shares the same rows.
+ *
+ * @example
+ * const provider = new Provider(issuer, { adapter: createOidcAdapter(orm), ...configuration });
+ */
+export function createOidcAdapter(orm: Database): AdapterConstructor {
+  return class OidcAdapter implements Adapter {
+    readonly model: string;
+
+    constructor(model: string) {
+      this.model = model;
+    }
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+      await saveOidcRecord(orm, {
+        model: this.model,
+        id,
+        payload,
+        // The contract: a falsy lifetime means the row does not expire.
+        expiresIn: expiresIn || undefined,
+        grantId: GRANTABLE.has(this.model) ? payload.grantId : undefined,
+        userCode: payload.userCode,
+        uid: this.model === 'Session' ? payload.uid : undefined,
+      });
+    }
+
+    find(id: string): Promise<AdapterPayload | undefined> {
+      return findOidcPayload(orm, this.model, 'id', id);
+    }
+
+    findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return findOidcPayload(orm, this.model, 'uid', uid);
+    }
+
+    findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return findOidcPayload(orm, this.model, 'user_code', userCode);
+    }
+
+    consume(id: string): Promise<void> {
+      return consumeOidcRecord(orm, this.model, id);
+    }
+
+    destroy(id: string): Promise<void> {
+      return destroyOidcRecord(orm, this.model, id);
+    }
+
+    // Called on one model (AccessToken.revokeByGrantId…), but the grant's codes and refresh
+    // tokens must go with it: one delete across models, so no token of the grant survives.
+    revokeByGrantId(grantId: string): Promise<void> {
+      return destroyOidcGrantRecords(orm, grantId);
+    }
+  };
+}
+
+/**
+ * Delete the oidc-provider rows past their expiry and return how many were deleted. Expired rows
+ * are already invisible to the adapter; this only reclaims space, so run it periodically from
+ * one place (any instance may, the delete is idempotent).
+ */
+export function cleanupExpiredOidcPayloads(orm: Database): Promise<number> {
+  return deleteExpiredOidcRecords(orm);
+}
