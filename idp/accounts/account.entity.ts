@@ -1,4 +1,8 @@
-import { defineEntity, p } from '@mikro-orm/core';
+import { defineEntity, type Opt, p } from '@mikro-orm/core';
+
+/** The choices of the sign-up form's optional gender field. */
+export const GENDERS = ['female', 'male', 'other'] as const;
+export type Gender = (typeof GENDERS)[number];
 
 /** A person's login at the IdP: the "Microsoft account" of the guide. */
 const AccountSchema = defineEntity({
@@ -12,7 +16,8 @@ const AccountSchema = defineEntity({
     familyName: p.string(),
     /** ISO date, `YYYY-MM-DD` (OIDC Core §5.1 `birthdate`). */
     birthdate: p.string().columnType('date'),
-    gender: p.string().nullable(),
+    /** OIDC Core §5.1 `gender`; optional in the sign-up form. */
+    gender: p.enum(GENDERS).nullable(),
     passwordHash: p.string().lazy(),
     termsAcceptedAt: p.datetime(),
     /** Sessions and tokens issued before this instant are no longer honoured. */
@@ -26,9 +31,9 @@ const AccountSchema = defineEntity({
 });
 
 export class Account extends AccountSchema.class {
-  /** The OIDC `name` claim. */
-  get name(): string {
-    return `${this.givenName} ${this.familyName}`;
+  /** The OIDC `name` claim. Computed, so `em.create` does not ask for it (`Opt`). */
+  get name(): Opt<string> {
+    return `${this.givenName} ${this.familyName}` as Opt<string>;
   }
 }
 AccountSchema.setClass(Account);

@@ -8,7 +8,7 @@ export const accounts = sqlMigration('0001-accounts', [
     given_name text not null,
     family_name text not null,
     birthdate date not null,
-    gender text,
+    gender text check (gender in ('female', 'male', 'other')),
     password_hash text not null,
     terms_accepted_at timestamptz not null,
     sessions_valid_after timestamptz not null,
@@ -28,5 +28,17 @@ export const accounts = sqlMigration('0001-accounts', [
     created_at timestamptz not null
   )`,
   `create index email_secret_account_idx on email_secret (account_id, purpose)`,
-  `create unique index email_secret_hash_key on email_secret (secret_hash)`,
+  // Reset tokens are 256-bit and looked up by hash. Verification codes are only 6 digits, so two
+  // accounts may hold the same one: they are salted and found through their account instead.
+  `create unique index email_secret_reset_hash_key on email_secret (secret_hash)
+    where purpose = 'reset-password'`,
+  // One row per address and purpose while a mail to it is cooling down; keyed by SHA-256 so
+  // addresses nobody registered leave no trace.
+  `create table mail_cooldown (
+    address_hash text not null,
+    purpose text not null,
+    sent_at timestamptz not null,
+    primary key (address_hash, purpose)
+  )`,
+  `create index mail_cooldown_sent_at_idx on mail_cooldown (sent_at)`,
 ]);

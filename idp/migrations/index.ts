@@ -1,5 +1,15 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { outboxMigration } from '../../adapters/mail/outbox-migration.ts';
 import { accounts } from './0001-accounts.ts';
+import { oidcStore } from './0002-oidc-store.ts';
+import { rateLimits } from './0004-rate-limits.ts';
+import { signingKeys } from './0005-signing-keys.ts';
 
 /** Every committed IdP migration, in order. Never edit one that has shipped: add another. */
-export const idpMigrations: readonly MigrationObject[] = [accounts];
+export const idpMigrations: readonly MigrationObject[] = [
+  accounts,
+  oidcStore,
+  outboxMigration,
+  rateLimits,
+  signingKeys,
+];

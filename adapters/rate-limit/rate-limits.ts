@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { RATE_LIMIT_TABLE } from './rate-limit-table.ts';
+import { RetryLaterError } from './retry-later-error.ts';
+
+/** How many attempts a key gets in a window, and how long it is refused once it has used them. */
+export interface RateLimitRule {
+  readonly points: number;
+  readonly durationSeconds: number;
+  /** Refuse the key this long from the attempt that used its last point; 0: until the window ends. */
+  readonly blockSeconds?: number;
+}
+
+/**
+ * Defaults. Sign-in counts failures only (OWASP Authentication Cheat Sheet, "Account Lockout";
+ * NIST SP 800-63B §5.2.2 allows at most 100 consecutive failures). The lock expires, so an
+ * attacker cannot keep a victim out for good; the per-IP limit is high because colleagues share an
+ * office NAT address.
+ */
+export const DEFAULT_RATE_LIMIT_RULES = {
+  signInByAccount: { points: 5, durationSeconds: 15 * 60, blockSeconds: 15 * 60 },
+  signInByIp: { points: 50, durationSeconds: 15 * 60, blockSeconds: 15 * 60 },
+  signUpByIp: { points: 50, durationSeconds: 60 * 60 },
+  mailByAccount: { points: 10, durationSeconds: 60 * 60 },
+} as const satisfies Record<string, RateLimitRule>;
+
+export type RateLimitName = keyof typeof DEFAULT_RATE_LIMIT_RULES;
+
+/** One limit, keyed by whatever it counts per (an e-mail address, an IP address). */
+export interface RateLimit {
+  /** Throws `RetryLaterError('RATE_LIMITED')` when `key` has no attempt left; counts nothing. */
+  check(key: string): Promise<void>;
+  /** Counts one attempt; throws `RetryLaterError('RATE_LIMITED')` when `key` had none left. */
+  consume(key: string): Promise<void>;
+  /** Forgets every attempt of `key`: after a successful sign-in, say. */
+  reward(key: string): Promise<void>;
+}
+
+/** The IdP's limits, all stored in one PostgreSQL table so they hold across instances. */
+export type RateLimits = { readonly [name in RateLimitName]: RateLimit } & {
+  /** Ends the pool when `createRateLimits` opened it (a connection string was given). */
+  close(): Promise<void>;
+};
+
+export interface RateLimitsOptions {
+  /** A pool used for this schema only (the library names its prepared statements by table), or a URL. */
+  readonly pool: pg.Pool | string;
+  /** The schema whose migrations created the table (`idp`). */
+  readonly schema: string;
+  readonly rules?: Partial<Record<RateLimitName, RateLimitRule>>;
+}
+
+/**
+ * Brute-force and abuse limits backed by PostgreSQL (`RateLimiterPostgres`), so every instance
+ * behind the load balancer counts into the same rows. Keys are stored as SHA-256, so the table
+ * holds no e-mail or IP address. A database failure rejects with that error: the limits fail
+ * closed. The callers are the account service functions, which take the limits as an argument.
+ *
+ * @example
+ *   const limits = createRateLimits({ pool: config.DATABASE_URL, schema: 'idp' });
+ *   await limits.signUpByIp.consume(ctx.ip);
+ */
+export function createRateLimits(options: RateLimitsOptions): RateLimits {
+  const owned = typeof options.pool === 'string';
+  const pool =
+    typeof options.pool === 'string' ? new pg.Pool({ connectionString: options.pool, max: 4 }) : options.pool;
+  const rules = { ...DEFAULT_RATE_LIMIT_RULES, ...options.rules };
+  const limit = (name: RateLimitName, clearExpired: boolean) =>
+    postgresLimit(pool, options.schema, name, rules[name], clearExpired);
+  return {
+    // The rows share one table: one limiter is enough to sweep the expired ones.
+    signInByAccount: limit('signInByAccount', true),
+    signInByIp: limit('signInByIp', false),
+    signUpByIp: limit('signUpByIp', false),
+    mailByAccount: limit('mailByAccount', false),
+    close: async () => {
+      if (owned) await pool.end();
+    },
+  };
+}
+
+function postgresLimit(
+  pool: pg.Pool,
+  schema: string,
+  name: RateLimitName,
+  rule: RateLimitRule,
+  clearExpiredByTimeout: boolean,
+): RateLimit {
+  const limiter = new RateLimiterPostgres({
+    storeClient: pool,
+    storeType: 'pool',
+    schemaName: schema,
+    tableName: RATE_LIMIT_TABLE,
+    tableCreated: true,
+    clearExpiredByTimeout,
+    keyPrefix: name,
+    points: rule.points,
+    duration: rule.durationSeconds,
+  });
+  const blockSeconds = rule.blockSeconds ?? 0;
+  return {
+    async check(key) {
+      const state = await limiter.get(hashed(key));
+      if (state && state.consumedPoints >= rule.points) throw rateLimited(state);
+    },
+    async consume(key) {
+      const state = await limiter.consume(hashed(key)).catch((refusal: unknown) => {
+        throw refusal instanceof RateLimiterRes ? rateLimited(refusal) : refusal;
+      });
+      // The attempt that used the last point starts the lock, not the one after it.
+      if (state.remainingPoints === 0 && blockSeconds > 0) await limiter.block(hashed(key), blockSeconds);
+    },
+    async reward(key) {
+      await limiter.delete(hashed(key));
+    },
+  };
+}
+
+function hashed(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
+}
+
+function rateLimited(state: RateLimiterRes): RetryLaterError {
+  const seconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+  const minutes = Math.ceil(seconds / 60);
+  const wait = minutes === 1 ? '1 minute' : `${minutes} minutes`;
+  return new RetryLaterError('RATE_LIMITED', `Too many attempts. Try again in ${wait}.`, seconds);
+}

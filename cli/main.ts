@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { openDatabase } from '../adapters/db/database.ts';
+import { isAppError } from '../adapters/http/errors.ts';
+import { createOidcAdapter } from '../adapters/oidc/adapter.ts';
+import { loadConfig } from '../config/config.ts';
+import { registerClient } from '../idp/clients/clients.ts';
+import { rotateSigningKey } from '../idp/keys/signing-keys.ts';
+import { idpSchema } from '../idp/schema.ts';
+import { resolveDatabase } from '../system/database-url.ts';
+
+const USAGE = `Usage: npm run cli -- <command>
+
+  client add --name N --redirect-uri U [--redirect-uri U2] [--post-logout-redirect-uri U]
+             [--backchannel-logout-uri U] [--auth-method client_secret_basic|client_secret_post]
+             [--first-party] [--json]
+      Register an app that signs people in with the IdP; prints its client_id and client_secret.
+  keys rotate
+      Add a new signing key; the previous one stays published until what it signed has expired.`;
+
+/** `npm run cli -- …`: operator commands against the same database the services use. */
+async function main(argv: string[]): Promise<number> {
+  const [group, action, ...rest] = argv;
+  const config = loadConfig(process.env);
+  const database = await resolveDatabase(config);
+  const orm = await openDatabase(idpSchema, { url: database.url, poolMax: 2 });
+  try {
+    if (group === 'client' && action === 'add') return await clientAdd(orm, rest);
+    if (group === 'keys' && action === 'rotate') {
+      console.log(`New signing key: ${await rotateSigningKey(orm)}`);
+      return 0;
+    }
+    console.error(USAGE);
+    return 2;
+  } finally {
+    await orm.close(true);
+    await database.stop();
+  }
+}
+
+async function clientAdd(orm: Awaited<ReturnType<typeof openDatabase>>, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      'backchannel-logout-uri': { type: 'string' },
+      'auth-method': { type: 'string' },
+      'first-party': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const client = await registerClient(createOidcAdapter(orm), {
+    name: values.name ?? '',
+    redirectUris: values['redirect-uri'] ?? [],
+    postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
+    backchannelLogoutUri: values['backchannel-logout-uri'],
+    authMethod: values['auth-method'] as never,
+    firstParty: values['first-party'],
+  });
+  if (values.json) console.log(JSON.stringify(client));
+  else console.log(`client_id: ${client.client_id}\nclient_secret: ${client.client_secret}`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    if (isAppError(error)) {
+      console.error(error.message);
+      for (const [field, problem] of Object.entries(error.fields)) console.error(`  ${field}: ${problem}`);
+      process.exit(2);
+    }
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,38 @@
+import type { Context } from 'koa';
+import { ACCOUNT_CLIENT_ID } from '../clients/clients.ts';
+import type { IdpContext } from '../create-idp.ts';
+import { Account } from './account.entity.ts';
+
+/**
+ * The account-settings pages read the provider's own session: the person signed in at the IdP.
+ * A session older than the account's `sessionsValidAfter` (password changed, signed out
+ * everywhere) counts as signed out.
+ */
+export async function signedInAccount(ctx: Context, idp: IdpContext): Promise<Account | undefined> {
+  const session = await idp.provider.Session.get(ctx as never);
+  if (!session.accountId) return undefined;
+  const account = await idp.orm.em.fork().findOne(Account, { id: session.accountId });
+  if (!account) return undefined;
+  const authTime = session.authTime();
+  if (authTime === undefined || authTime * 1000 < account.sessionsValidAfter.getTime() - 999)
+    return undefined;
+  return account;
+}
+
+/**
+ * Where to send someone who must sign in (or sign up) to reach their account pages: an ordinary
+ * authorization request of the account-settings client, so sign-in and sign-up use one set of pages.
+ */
+export function accountSignInUrl(
+  idp: IdpContext,
+  options: { signUp?: boolean; prompt?: string } = {},
+): string {
+  const url = new URL(`${idp.config.IDP_ISSUER}/auth`);
+  url.searchParams.set('client_id', ACCOUNT_CLIENT_ID);
+  url.searchParams.set('response_type', 'none');
+  url.searchParams.set('scope', 'openid');
+  url.searchParams.set('redirect_uri', `${idp.config.IDP_ISSUER}/account`);
+  if (options.signUp) url.searchParams.set('screen_hint', 'signup');
+  if (options.prompt) url.searchParams.set('prompt', options.prompt);
+  return url.toString();
+}

@@ -1,0 +1,59 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Account } from './account.entity.ts';
+import { EmailNotVerifiedError, invalidCredentials } from './account-errors.ts';
+import { normaliseEmailOrUndefined } from './email-address.ts';
+import { hashPassword, needsRehash, verifyPassword } from './password.ts';
+import type { Throttle } from './throttle.ts';
+
+// An argon2id hash, with today's parameters, of a random password nobody knows. Verifying against
+// it when the e-mail is unknown costs what a real check costs, so response time does not tell
+// which addresses have accounts (OWASP Authentication Cheat Sheet, "Authentication Responses").
+const UNKNOWN_ACCOUNT_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$qTBXkeY+246ibTtTCpJe/Q$7GYZlXYY9Pqjrc3owtiGbH3KIle75Ev4Rn03txeAFec';
+
+/**
+ * Check an e-mail and password and return the account. Unknown e-mail and wrong password both
+ * throw `AppError('INVALID_CREDENTIALS', 401)` after the same work. The right password on an
+ * unverified address throws `EmailNotVerifiedError` (403, `accountId`, `email`): the route sends
+ * the person to the code page and calls `resendVerification`. A hash made with older parameters
+ * is replaced on success.
+ *
+ * With `throttle` (ASVS 2.2.1, NIST SP 800-63B §5.2.2): refused while `signInByIp` or
+ * `signInByAccount` is exhausted (`RetryLaterError('RATE_LIMITED')`, before any password check);
+ * each failure counts against both, counted for unknown addresses too; success clears the
+ * account's count (not the IP's, or one valid login would let an attacker go on guessing others).
+ */
+export async function authenticate(
+  em: EntityManager,
+  input: { email: string; password: string; throttle?: Throttle },
+  now = new Date(),
+): Promise<Account> {
+  const email = normaliseEmailOrUndefined(input.email);
+  const limits = input.throttle?.limits;
+  const ip = input.throttle?.ip ?? '';
+  if (limits) {
+    await limits.signInByIp.check(ip);
+    if (email) await limits.signInByAccount.check(email);
+  }
+  const account = email ? await em.findOne(Account, { email }, { populate: ['passwordHash'] }) : null;
+  const matches = await verifyPassword(account?.passwordHash ?? UNKNOWN_ACCOUNT_HASH, input.password);
+  if (!account || !matches) {
+    if (limits) {
+      await limits.signInByIp.consume(ip);
+      if (email) await limits.signInByAccount.consume(email);
+    }
+    throw invalidCredentials();
+  }
+  if (limits && email) await limits.signInByAccount.reward(email);
+  if (!account.emailVerified) throw new EmailNotVerifiedError(account);
+  if (needsRehash(account.passwordHash)) await rehash(em, account, input.password, now);
+  return account;
+}
+
+// OWASP Password Storage Cheat Sheet, "Upgrading legacy hashes": rehash while the password is known.
+async function rehash(em: EntityManager, account: Account, password: string, now: Date): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  await em.transactional(async (tx) => {
+    await tx.nativeUpdate(Account, { id: account.id }, { passwordHash, updatedAt: now });
+  });
+}

@@ -1,0 +1,49 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError } from '../../adapters/http/errors.ts';
+import { enqueueMail } from '../../adapters/mail/outbox.ts';
+import { Account } from './account.entity.ts';
+import { ACCOUNT_ERRORS, accountNotFound, invalidInput } from './account-errors.ts';
+import { passwordChangedMail } from './account-mails.ts';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.ts';
+import { findAccount } from './profile.ts';
+import type { Throttle } from './throttle.ts';
+
+/**
+ * Change a signed-in person's password. The current password is required (ASVS 2.1.5), so a
+ * stolen session alone cannot take the account: a wrong one throws
+ * `AppError('INVALID_CREDENTIALS', 401)` with a `currentPassword` field message; a new password
+ * the policy refuses throws `INVALID_INPUT` with a `newPassword` field message. On success every
+ * session and token issued before `now` stops being honoured (`sessionsValidAfter`): the route
+ * re-establishes the current session. The owner is told by mail (ASVS 2.2.3). With `throttle`,
+ * wrong current passwords count against `signInByAccount` like failed sign-ins.
+ *
+ * @example
+ *   await changePassword(em, session.accountId, { currentPassword, newPassword, throttle });
+ */
+export async function changePassword(
+  em: EntityManager,
+  accountId: string,
+  input: { currentPassword: string; newPassword: string; throttle?: Throttle },
+  now = new Date(),
+): Promise<Account> {
+  const account = await findAccount(em, accountId);
+  if (!account) throw accountNotFound();
+  await em.populate(account, ['passwordHash']);
+  const limit = input.throttle?.limits.signInByAccount;
+  await limit?.check(account.email);
+  if (!(await verifyPassword(account.passwordHash, input.currentPassword))) {
+    await limit?.consume(account.email);
+    const message = ACCOUNT_ERRORS.CURRENT_PASSWORD_INCORRECT;
+    throw new AppError('INVALID_CREDENTIALS', 401, message, { fields: { currentPassword: message } });
+  }
+  const problem = checkPasswordPolicy(input.newPassword, account);
+  if (problem) throw invalidInput({ newPassword: problem });
+  const passwordHash = await hashPassword(input.newPassword);
+  return em.transactional(async (tx) => {
+    const current = await tx.findOneOrFail(Account, { id: accountId });
+    current.passwordHash = passwordHash;
+    current.sessionsValidAfter = now;
+    enqueueMail(tx, passwordChangedMail(current.email));
+    return current;
+  });
+}

@@ -1,0 +1,86 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { enqueueMail } from '../../adapters/mail/outbox.ts';
+import { Account, EmailSecret } from './account.entity.ts';
+import { invalidInput, resetLinkInvalid } from './account-errors.ts';
+import { passwordChangedMail, passwordResetMail } from './account-mails.ts';
+import { normaliseEmail } from './email-address.ts';
+import { issueResetToken, resetTokenHash, retireSecrets } from './email-secrets.ts';
+import { startMailCooldown } from './mail-cooldown.ts';
+import { checkPasswordPolicy, hashPassword } from './password.ts';
+import type { Throttle } from './throttle.ts';
+
+/**
+ * "Forgot password": mail a single-use link, valid 30 minutes, to the account with this address,
+ * verified or not (the link proves the mailbox). Earlier links stop working. An unknown address
+ * gets no mail and the same answer (OWASP Forgot Password Cheat Sheet: "consistent message").
+ * One mail a minute per address at most; repeats within the minute are silently dropped, as the
+ * first link still works. With `throttle`, counts against `mailByAccount`.
+ *
+ * @example
+ *   await requestPasswordReset(em, { email, resetUrl: (t) => `${issuer}/reset/${t}`, throttle });
+ */
+export async function requestPasswordReset(
+  em: EntityManager,
+  input: { email: string; resetUrl: (token: string) => string; throttle?: Throttle },
+  now = new Date(),
+): Promise<void> {
+  const email = normaliseEmail(input.email);
+  if (input.throttle) await input.throttle.limits.mailByAccount.consume(email);
+  await em.transactional(async (tx) => {
+    if ((await startMailCooldown(tx, email, 'reset-password', now)) > 0) return;
+    const account = await tx.findOne(Account, { email });
+    if (!account) return;
+    const token = await issueResetToken(tx, account, now);
+    enqueueMail(tx, passwordResetMail(email, input.resetUrl(token)));
+  });
+}
+
+/**
+ * Set a new password from a reset link. The link works once and for 30 minutes: unknown, used and
+ * expired links all throw `AppError('RESET_LINK_INVALID', 400)`. A password the policy refuses
+ * throws `INVALID_INPUT` (`newPassword` field) and leaves the link usable. On success the address
+ * counts as verified (the person proved they read its mail), earlier sessions and tokens end
+ * (`sessionsValidAfter`), pending codes and links die, and the owner is told by mail.
+ *
+ * @example
+ *   const account = await resetPassword(em, { token: ctx.params.token, newPassword });
+ */
+export async function resetPassword(
+  em: EntityManager,
+  input: { token: string; newPassword: string },
+  now = new Date(),
+): Promise<Account> {
+  const secretHash = resetTokenHash(input.token);
+  const found = await em.findOne(
+    EmailSecret,
+    { secretHash, purpose: 'reset-password' },
+    { populate: ['account'] },
+  );
+  if (!found || !usable(found, now)) throw resetLinkInvalid();
+  const problem = checkPasswordPolicy(input.newPassword, found.account);
+  if (problem) throw invalidInput({ newPassword: problem });
+  const passwordHash = await hashPassword(input.newPassword);
+  return em.transactional(async (tx) => {
+    // Locked and checked again: two tabs submitting the same link cannot both use it.
+    const secret = await tx.findOne(
+      EmailSecret,
+      { secretHash, purpose: 'reset-password' },
+      { populate: ['account'], lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+    );
+    if (!secret || !usable(secret, now)) throw resetLinkInvalid();
+    const account = secret.account;
+    secret.consumedAt = now;
+    account.passwordHash = passwordHash;
+    account.emailVerified = true;
+    account.sessionsValidAfter = now;
+    await retireSecrets(tx, account, 'verify-email', now);
+    await retireSecrets(tx, account, 'reset-password', now);
+    enqueueMail(tx, passwordChangedMail(account.email));
+    return account;
+  });
+}
+
+function usable(secret: EmailSecret, now: Date): boolean {
+  return secret.consumedAt == null && secret.expiresAt.getTime() > now.getTime();
+}

@@ -1,0 +1,51 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { Account, type Gender } from './account.entity.ts';
+import { accountNotFound } from './account-errors.ts';
+import { parseFields, profileFields } from './account-input.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The account with this id, or `null`. Ids that are not UUIDs (a tampered cookie, say) find
+ * nothing rather than making PostgreSQL throw.
+ */
+export async function findAccount(em: EntityManager, id: string): Promise<Account | null> {
+  if (!UUID.test(id)) return null;
+  return em.findOne(Account, { id });
+}
+
+/** What the account settings form sends. */
+export interface ProfileInput {
+  readonly givenName: string;
+  readonly familyName: string;
+  /** `YYYY-MM-DD`. */
+  readonly birthdate: string;
+  readonly gender?: Gender | '' | undefined;
+}
+
+/**
+ * Change the name, birth date and gender of an account, checked as at sign-up: each bad field
+ * gives its message in one `AppError('INVALID_INPUT')` and nothing changes. `NOT_FOUND` (404)
+ * when the account is gone.
+ *
+ * @example
+ *   const account = await updateProfile(em, session.accountId, form);
+ */
+export async function updateProfile(
+  em: EntityManager,
+  accountId: string,
+  input: ProfileInput,
+  now = new Date(),
+): Promise<Account> {
+  const data = parseFields(z.object(profileFields(now)), input);
+  return em.transactional(async (tx) => {
+    const account = await findAccount(tx, accountId);
+    if (!account) throw accountNotFound();
+    account.givenName = data.givenName;
+    account.familyName = data.familyName;
+    account.birthdate = data.birthdate;
+    account.gender = data.gender ?? null;
+    return account;
+  });
+}

@@ -1,0 +1,150 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { AppError, isAppError } from '../../adapters/http/errors.ts';
+import { formFields } from '../../adapters/http/forms.ts';
+import type { IdpContext } from '../create-idp.ts';
+import type { Account } from './account.entity.ts';
+import { appsWithAccess, endSessions, revokeApp } from './account-apps.ts';
+import { accountSignInUrl, signedInAccount } from './account-session.ts';
+import { changePassword, updateProfile } from './accounts.ts';
+import { passwordResetRoutes } from './password-reset-routes.ts';
+
+/**
+ * The account pages (the guide's "account settings page"): profile, password, apps with access,
+ * sign out everywhere; plus the standalone sign-up entry, the legal pages and password reset.
+ */
+export function accountRoutes(router: Router, idp: IdpContext): void {
+  router.get('/signup', (ctx) => ctx.redirect(accountSignInUrl(idp, { signUp: true })));
+  router.get('/terms', (ctx) => idp.views.render(ctx, 'terms', { title: 'Services Agreement' }));
+  router.get('/privacy', (ctx) => idp.views.render(ctx, 'privacy', { title: 'Privacy statement' }));
+
+  router.get('/account', async (ctx) => {
+    const account = await signedInAccount(ctx, idp);
+    if (!account) return ctx.redirect(accountSignInUrl(idp));
+    await renderAccount(ctx, idp, account, { notice: noticeFor(ctx.query.done) });
+  });
+
+  router.post('/account/profile', async (ctx) => {
+    const account = await requireAccount(ctx, idp);
+    const form = formFields(ctx);
+    const values = {
+      givenName: form.givenName ?? '',
+      familyName: form.familyName ?? '',
+      birthdate: form.birthdate ?? '',
+      gender: form.gender || undefined,
+    };
+    await attempt(ctx, idp, account, values, async () => {
+      await updateProfile(idp.orm.em.fork(), account.id, values as never);
+      ctx.redirect(`${idp.base}/account?done=profile`);
+    });
+  });
+
+  router.post('/account/password', async (ctx) => {
+    const account = await requireAccount(ctx, idp);
+    const form = formFields(ctx);
+    await attempt(ctx, idp, account, {}, async () => {
+      await changePassword(idp.orm.em.fork(), account.id, {
+        currentPassword: form.currentPassword ?? '',
+        newPassword: form.newPassword ?? '',
+        throttle: { limits: idp.rateLimits, ip: ctx.ip },
+      });
+      // Other sessions end (sessionsValidAfter moved); this browser signs in again with the new one.
+      await endSessions(idp.orm, account.id);
+      ctx.redirect(accountSignInUrl(idp, { prompt: 'login' }));
+    });
+  });
+
+  router.post('/account/apps/revoke', async (ctx) => {
+    const account = await requireAccount(ctx, idp);
+    const { clientId = '' } = formFields(ctx);
+    await revokeApp(idp.orm, account.id, clientId);
+    ctx.redirect(`${idp.base}/account?done=revoked`);
+  });
+
+  router.post('/account/sign-out-everywhere', async (ctx) => {
+    const account = await requireAccount(ctx, idp);
+    await idp.orm.em
+      .getConnection()
+      .execute(`update idp.account set sessions_valid_after = now() where id = ?`, [account.id]);
+    await endSessions(idp.orm, account.id);
+    ctx.redirect(`${idp.base}/signed-out`);
+  });
+
+  router.get('/signed-out', (ctx) => idp.views.render(ctx, 'signed-out', { title: 'Signed out' }));
+  passwordResetRoutes(router, idp);
+}
+
+async function requireAccount(ctx: Context, idp: IdpContext): Promise<Account> {
+  const account = await signedInAccount(ctx, idp);
+  if (!account) throw new AppError('SIGNED_OUT', 401, 'Your session has ended. Sign in again to continue.');
+  return account;
+}
+
+/** Run a change; a refusal re-renders the page with its message and field errors, having changed nothing. */
+async function attempt(
+  ctx: Context,
+  idp: IdpContext,
+  account: Account,
+  values: Record<string, unknown>,
+  change: () => Promise<void>,
+): Promise<void> {
+  try {
+    await change();
+  } catch (error) {
+    if (!isAppError(error) || error.status >= 500) throw error;
+    await renderAccount(
+      ctx,
+      idp,
+      account,
+      { values, errors: { ...error.fields }, message: error.message },
+      error.status,
+    );
+  }
+}
+
+async function renderAccount(
+  ctx: Context,
+  idp: IdpContext,
+  account: Account,
+  state: {
+    values?: Record<string, unknown>;
+    errors?: Record<string, string>;
+    message?: string;
+    notice?: string;
+  },
+  status = 200,
+): Promise<void> {
+  const apps = await Promise.all(
+    (await appsWithAccess(idp.orm, account.id)).map(async (app) => ({
+      clientId: app.clientId,
+      name: (await idp.provider.Client.find(app.clientId))?.clientName ?? app.clientId,
+    })),
+  );
+  await idp.views.render(
+    ctx,
+    'account',
+    {
+      title: 'Your account',
+      account,
+      apps,
+      values: {
+        givenName: account.givenName,
+        familyName: account.familyName,
+        birthdate: account.birthdate,
+        gender: account.gender ?? '',
+        ...state.values,
+      },
+      errors: state.errors ?? {},
+      message: state.message,
+      notice: state.notice,
+      signOutUrl: `${idp.config.IDP_ISSUER}/session/end?client_id=gatehouse-account`,
+    },
+    status,
+  );
+}
+
+function noticeFor(done: unknown): string | undefined {
+  if (done === 'profile') return 'Your profile is saved.';
+  if (done === 'revoked') return 'The app no longer has access to your account.';
+  return undefined;
+}

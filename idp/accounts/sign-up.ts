@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { enqueueMail } from '../../adapters/mail/outbox.ts';
+import { Account, type Gender } from './account.entity.ts';
+import { emailField, parseFields, passwordField, profileFields } from './account-input.ts';
+import { alreadyRegisteredMail } from './account-mails.ts';
+import { restartMailCooldown, startMailCooldown } from './mail-cooldown.ts';
+import { checkPasswordPolicy, hashPassword } from './password.ts';
+import type { Throttle } from './throttle.ts';
+import { sendVerificationCode } from './verification.ts';
+
+/** What the "Sign up now" form sends. */
+export interface SignUpInput {
+  readonly email: string;
+  readonly password: string;
+  readonly givenName: string;
+  readonly familyName: string;
+  /** `YYYY-MM-DD`. */
+  readonly birthdate: string;
+  readonly gender?: Gender | '' | undefined;
+  /** The Services Agreement and privacy statement checkbox. */
+  readonly acceptTerms: boolean;
+  readonly throttle?: Throttle;
+}
+
+/**
+ * What to show is the same for a new address and for one that already has an account, so the
+ * form cannot be used to find out who is registered: the "enter your code" page for `email`.
+ */
+export interface SignUpResult {
+  /** The normalised address the code (or the warning to its owner) was sent to. */
+  readonly email: string;
+  readonly verificationNeeded: true;
+  /**
+   * Set only when this call created the account. Server-side only: keep it in the interaction to
+   * sign the person in once they enter the code; never show it or let the page differ on it.
+   */
+  readonly accountId?: string;
+}
+
+const signUpSchema = (now: Date) =>
+  z.object({
+    email: emailField,
+    password: passwordField,
+    ...profileFields(now),
+    acceptTerms: z.literal(true, { error: 'Accept the Services Agreement and privacy statement.' }),
+  });
+
+/**
+ * Create an unverified account and mail it a 6-digit code, in one transaction (the mail is in the
+ * outbox only if the account is committed). Each bad field gives its message in one
+ * `AppError('INVALID_INPUT')` and creates nothing. An address that already has an account gets a
+ * "someone tried to sign up" mail instead and the account is left unchanged; the caller cannot
+ * tell the two apart (ASVS 2.2.1): same result, and the password is hashed in both cases so the
+ * time taken is the same. With `throttle`, counts against `signUpByIp` and `mailByAccount`.
+ *
+ * @example
+ *   const { email } = await signUp(em, { ...form, acceptTerms: form.terms === 'on', throttle });
+ *   ctx.redirect(`/verify?email=${encodeURIComponent(email)}`);
+ */
+export async function signUp(em: EntityManager, input: SignUpInput, now = new Date()): Promise<SignUpResult> {
+  if (input.throttle) await input.throttle.limits.signUpByIp.consume(input.throttle.ip);
+  const data = parseFields(signUpSchema(now), input, passwordProblem);
+  if (input.throttle) await input.throttle.limits.mailByAccount.consume(data.email);
+  const passwordHash = await hashPassword(data.password);
+  const result: SignUpResult = { email: data.email, verificationNeeded: true };
+  try {
+    return await em.transactional(async (tx) => {
+      const existing = await tx.findOne(Account, { email: data.email });
+      if (existing) {
+        await warnOwner(tx, data.email, now);
+        return result;
+      }
+      const account = tx.create(Account, {
+        id: randomUUID(),
+        email: data.email,
+        emailVerified: false,
+        givenName: data.givenName,
+        familyName: data.familyName,
+        birthdate: data.birthdate,
+        gender: data.gender ?? null,
+        passwordHash,
+        termsAcceptedAt: now,
+        sessionsValidAfter: now,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await sendVerificationCode(tx, account, now);
+      return { ...result, accountId: account.id };
+    });
+  } catch (error) {
+    if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    // A concurrent sign-up took the address between our look-up and our insert.
+    await em.transactional((tx) => warnOwner(tx, data.email, now));
+    return result;
+  }
+}
+
+function passwordProblem(fields: Partial<Record<string, unknown>>): Record<string, string> {
+  if (typeof fields.password !== 'string' || fields.password === '') return {};
+  const text = (key: string) => (typeof fields[key] === 'string' ? (fields[key] as string) : undefined);
+  const problem = checkPasswordPolicy(fields.password, {
+    email: text('email'),
+    givenName: text('givenName'),
+    familyName: text('familyName'),
+  });
+  return problem ? { password: problem } : {};
+}
+
+// One warning a minute at most, so repeated sign-ups cannot flood the owner's mailbox.
+async function warnOwner(em: EntityManager, email: string, now: Date): Promise<void> {
+  if ((await startMailCooldown(em, email, 'verify-email', now)) === 0) {
+    enqueueMail(em, alreadyRegisteredMail(email));
+  } else {
+    await restartMailCooldown(em, email, 'verify-email', now);
+  }
+}

@@ -1,0 +1,88 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { enqueueMail } from '../../adapters/mail/outbox.ts';
+import { Account, EmailSecret } from './account.entity.ts';
+import { codeError, resendCooldown } from './account-errors.ts';
+import { verificationCodeMail } from './account-mails.ts';
+import { normaliseEmail, normaliseEmailOrUndefined } from './email-address.ts';
+import { codeMatches, issueVerificationCode, VERIFICATION_CODE } from './email-secrets.ts';
+import { restartMailCooldown, startMailCooldown } from './mail-cooldown.ts';
+import type { Throttle } from './throttle.ts';
+
+type Refusal = 'CODE_INVALID' | 'CODE_EXPIRED' | 'CODE_ATTEMPTS_EXCEEDED';
+
+/**
+ * Check the code typed on the "enter your code" page. The right code marks the address verified,
+ * uses the code up and returns the account (the route signs the person in). A wrong one counts an
+ * attempt, committed even though the call throws; the 5th wrong one, or 15 minutes, kills the
+ * code. Throws `CODE_INVALID` (also for an unknown address, to reveal nothing), `CODE_EXPIRED` or
+ * `CODE_ATTEMPTS_EXCEEDED`. With `throttle`, refused codes count against `signInByIp`.
+ */
+export async function verifyEmail(
+  em: EntityManager,
+  input: { email: string; code: string; throttle?: Throttle },
+  now = new Date(),
+): Promise<Account> {
+  if (input.throttle) await input.throttle.limits.signInByIp.check(input.throttle.ip);
+  const email = normaliseEmailOrUndefined(input.email);
+  const outcome = await em.transactional(async (tx): Promise<Account | Refusal> => {
+    const account = email ? await tx.findOne(Account, { email }) : null;
+    if (!account) return 'CODE_INVALID';
+    // Locked, so parallel guesses are counted one after the other and cannot overrun the limit.
+    const secret = await tx.findOne(
+      EmailSecret,
+      { account, purpose: 'verify-email', consumedAt: null },
+      { orderBy: { createdAt: 'desc' }, lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    return secret ? check(secret, account, input.code, now) : 'CODE_INVALID';
+  });
+  if (typeof outcome !== 'string') return outcome;
+  if (input.throttle) await input.throttle.limits.signInByIp.consume(input.throttle.ip);
+  throw codeError(outcome);
+}
+
+function check(secret: EmailSecret, account: Account, code: string, now: Date): Account | Refusal {
+  if (secret.expiresAt.getTime() <= now.getTime()) return 'CODE_EXPIRED';
+  if (secret.attempts >= VERIFICATION_CODE.maxAttempts) return 'CODE_ATTEMPTS_EXCEEDED';
+  if (!codeMatches(secret, code)) {
+    secret.attempts += 1;
+    return secret.attempts >= VERIFICATION_CODE.maxAttempts ? 'CODE_ATTEMPTS_EXCEEDED' : 'CODE_INVALID';
+  }
+  secret.consumedAt = now;
+  account.emailVerified = true;
+  return account;
+}
+
+/**
+ * Mail a new code to an unverified address; earlier codes stop working. At most one a minute per
+ * address: sooner throws `RetryLaterError('RESEND_COOLDOWN')` with the seconds left. Unknown and
+ * already verified addresses get no mail and the same answers, cooldown included, so the page
+ * reveals nothing (the cooldown is kept per address, not per account). With `throttle`, counts
+ * against `mailByAccount`.
+ */
+export async function resendVerification(
+  em: EntityManager,
+  input: { email: string; throttle?: Throttle },
+  now = new Date(),
+): Promise<void> {
+  const email = normaliseEmail(input.email);
+  if (input.throttle) await input.throttle.limits.mailByAccount.consume(email);
+  const wait = await em.transactional(async (tx) => {
+    const seconds = await startMailCooldown(tx, email, 'verify-email', now);
+    if (seconds > 0) return seconds;
+    const account = await tx.findOne(Account, { email });
+    if (account && !account.emailVerified) await sendVerificationCode(tx, account, now);
+    return 0;
+  });
+  if (wait > 0) throw resendCooldown(wait);
+}
+
+/**
+ * Issue a code for `account` and put its mail in the outbox, in the caller's transaction; the
+ * resend cooldown starts now. Used by sign-up and resend.
+ */
+export async function sendVerificationCode(em: EntityManager, account: Account, now: Date): Promise<void> {
+  const code = await issueVerificationCode(em, account, now);
+  await restartMailCooldown(em, account.email, 'verify-email', now);
+  enqueueMail(em, verificationCodeMail(account.email, code));
+}

@@ -1,0 +1,82 @@
+import { fileURLToPath } from 'node:url';
+import Router from '@koa/router';
+import Provider from 'oidc-provider';
+import type { Database } from '../adapters/db/database.ts';
+import { assets } from '../adapters/http/assets.ts';
+import { csrfProtection } from '../adapters/http/csrf.ts';
+import { errorHandler } from '../adapters/http/error-handler.ts';
+import { formBody } from '../adapters/http/forms.ts';
+import { securityHeaders } from '../adapters/http/security-headers.ts';
+import { createViews } from '../adapters/http/views.ts';
+import type { Logger } from '../adapters/log/logger.ts';
+import { createOidcAdapter } from '../adapters/oidc/adapter.ts';
+import type { RateLimits } from '../adapters/rate-limit/rate-limits.ts';
+import type { Config } from '../config/config.ts';
+import { rememberedGrantId } from './accounts/account-apps.ts';
+import { accountRoutes } from './accounts/routes.ts';
+import { interactionRoutes } from './interactions/routes.ts';
+import { loadSigningKeys } from './keys/signing-keys.ts';
+import { providerConfiguration } from './provider/configuration.ts';
+import { accountFinder } from './provider/find-account.ts';
+
+export interface IdpDeps {
+  readonly orm: Database;
+  readonly logger: Logger;
+  readonly rateLimits: RateLimits;
+  /** Newest first. */
+  readonly cookieSecrets: readonly string[];
+}
+
+/** What the IdP's routes need; built once per IdP instance. */
+export interface IdpContext extends IdpDeps {
+  readonly config: Config;
+  readonly provider: Provider;
+  readonly views: ReturnType<typeof createViews>;
+  /** Path prefix when the IdP is mounted under a path of a host app (from the issuer URL). */
+  readonly base: string;
+}
+
+/**
+ * Build the identity provider: an oidc-provider instance with our interaction and account pages.
+ * Returns the provider, whose `app` is a Koa app a host can serve or mount under the issuer's path.
+ *
+ * @example
+ *   const { provider } = await createIdp(config, { orm, logger, rateLimits, cookieSecrets });
+ *   http.createServer(provider.callback()).listen(4000);
+ */
+export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpContext> {
+  const base = new URL(config.IDP_ISSUER).pathname.replace(/\/$/, '');
+  const secure = config.IDP_ISSUER.startsWith('https://');
+  const views = createViews(fileURLToPath(new URL('./views', import.meta.url)), {
+    productName: config.IDP_NAME,
+    base,
+  });
+  const provider = new Provider(config.IDP_ISSUER, {
+    ...providerConfiguration({
+      issuer: config.IDP_ISSUER,
+      cookieSecrets: deps.cookieSecrets,
+      secureCookies: secure,
+      registrationToken: config.REGISTRATION_ACCESS_TOKEN,
+      views,
+      findAccount: accountFinder(deps.orm),
+      rememberedGrantId: (accountId, clientId) => rememberedGrantId(deps.orm, accountId, clientId),
+    }),
+    adapter: createOidcAdapter(deps.orm),
+    jwks: (await loadSigningKeys(deps.orm)) as never,
+  });
+  provider.proxy = config.TRUST_PROXY;
+  const idp: IdpContext = { ...deps, config, provider, views, base };
+
+  const pages = new Router();
+  pages.use(errorHandler(views, deps.logger), formBody());
+  pages.use(
+    csrfProtection({ secrets: deps.cookieSecrets, cookieName: secure ? '__Host-csrf' : 'csrf', secure }),
+  );
+  interactionRoutes(pages, idp);
+  accountRoutes(pages, idp);
+
+  provider.use(securityHeaders({ hsts: secure }));
+  provider.use(assets());
+  provider.use(pages.routes());
+  return idp;
+}

@@ -1,0 +1,155 @@
+import type { Context } from 'koa';
+import type { InteractionResults, UnknownObject } from 'oidc-provider';
+import { AppError } from '../../adapters/http/errors.ts';
+import type { IdpContext } from '../create-idp.ts';
+
+/** The interaction a page belongs to, as oidc-provider keeps it (bound to the browser by cookie). */
+export interface InteractionPage {
+  readonly uid: string;
+  readonly prompt: string;
+  readonly params: UnknownObject;
+  readonly clientId: string;
+  readonly promptDetails: UnknownObject;
+  readonly session?: { accountId: string };
+  readonly grantId?: string;
+  /** What an earlier step of this interaction proved, e.g. the account whose password was right. */
+  readonly result?: UnknownObject;
+}
+
+const EXPIRED = 'This sign-in page has expired. Go back to the app and start signing in again.';
+
+/**
+ * Load the interaction of this request. A missing or expired interaction cookie, another
+ * interaction's uid, or a step that does not belong to the current prompt is refused.
+ */
+export async function interactionPage(
+  ctx: Context,
+  idp: IdpContext,
+  expected?: string,
+): Promise<InteractionPage> {
+  let details: Awaited<ReturnType<IdpContext['provider']['interactionDetails']>>;
+  try {
+    details = await idp.provider.interactionDetails(ctx.req, ctx.res);
+  } catch (cause) {
+    throw new AppError('INTERACTION_EXPIRED', 400, EXPIRED, { cause });
+  }
+  if (details.uid !== ctx.params.uid || (expected && details.prompt.name !== expected)) {
+    throw new AppError('INTERACTION_EXPIRED', 400, EXPIRED);
+  }
+  return {
+    uid: details.uid,
+    prompt: details.prompt.name,
+    params: details.params,
+    clientId: String(details.params.client_id),
+    promptDetails: details.prompt.details,
+    session: details.session,
+    grantId: details.grantId,
+    result: details.result,
+  };
+}
+
+/** Hand the result to oidc-provider and continue the authorization request (303 so a POST is not replayed). */
+export async function signInTo(ctx: Context, idp: IdpContext, result: InteractionResults): Promise<void> {
+  const returnTo = await idp.provider.interactionResult(ctx.req, ctx.res, result, {
+    mergeWithLastSubmission: false,
+  });
+  ctx.status = 303;
+  ctx.redirect(returnTo);
+}
+
+/** Remember, server-side in the interaction, what this step proved, without finishing it. */
+export async function rememberInInteraction(
+  ctx: Context,
+  idp: IdpContext,
+  result: UnknownObject,
+): Promise<void> {
+  await idp.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: true });
+}
+
+interface FormState {
+  values?: Record<string, string>;
+  errors?: Record<string, string>;
+  message?: string;
+  notice?: string;
+}
+
+export async function renderLogin(
+  ctx: Context,
+  idp: IdpContext,
+  page: InteractionPage,
+  state: FormState = {},
+  status = 200,
+) {
+  const prefix = `${idp.base}/interaction/${page.uid}`;
+  const client = await idp.provider.Client.find(page.clientId);
+  await idp.views.render(
+    ctx,
+    'login',
+    {
+      title: 'Sign in',
+      action: `${prefix}/login`,
+      signUpUrl: `${prefix}/signup`,
+      abortUrl: `${prefix}/abort`,
+      clientName: client?.clientName,
+      values: { email: loginHint(page), ...state.values },
+      errors: state.errors ?? {},
+      message: state.message,
+      notice: state.notice,
+    },
+    status,
+  );
+}
+
+export async function renderSignUp(
+  ctx: Context,
+  idp: IdpContext,
+  page: InteractionPage,
+  state: FormState = {},
+  status = 200,
+) {
+  const prefix = `${idp.base}/interaction/${page.uid}`;
+  await idp.views.render(
+    ctx,
+    'signup',
+    {
+      title: 'Create account',
+      action: `${prefix}/signup`,
+      signInUrl: prefix,
+      values: { email: loginHint(page), ...state.values },
+      errors: state.errors ?? {},
+      message: state.message,
+    },
+    status,
+  );
+}
+
+export async function renderVerify(
+  ctx: Context,
+  idp: IdpContext,
+  page: InteractionPage,
+  email: string,
+  state: FormState = {},
+  status = 200,
+) {
+  const prefix = `${idp.base}/interaction/${page.uid}`;
+  await idp.views.render(
+    ctx,
+    'verify',
+    {
+      title: 'Verify your e-mail',
+      action: `${prefix}/verify`,
+      resendAction: `${prefix}/resend`,
+      email,
+      errors: state.errors ?? {},
+      message: state.message,
+      notice: state.notice,
+    },
+    status,
+  );
+}
+
+/** OIDC Core §3.1.2.1 `login_hint`: pre-fills the e-mail (the portal sets it from an invitation). */
+function loginHint(page: InteractionPage): string {
+  const hint = page.params.login_hint;
+  return typeof hint === 'string' && hint.length <= 254 ? hint : '';
+}

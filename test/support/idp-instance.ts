@@ -1,0 +1,49 @@
+import { freePort } from '../../adapters/db/embedded-postgres.ts';
+import { createLogger } from '../../adapters/log/logger.ts';
+import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
+import { loadConfig } from '../../config/config.ts';
+import { type ClientRegistration, type RegisteredClient, registerClient } from '../../idp/clients/clients.ts';
+import { type RunningIdp, startIdpService } from '../../idp/service.ts';
+import { createTestDatabase } from './database.ts';
+import { type SmtpCapture, startSmtpCapture } from './smtp-capture.ts';
+
+export interface TestIdp {
+  readonly issuer: string;
+  readonly databaseUrl: string;
+  readonly smtp: SmtpCapture;
+  readonly running: RunningIdp;
+  registerClient(input: ClientRegistration): Promise<RegisteredClient>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real IdP for one test file: its own database cloned from the migrated template, a real SMTP
+ * server capturing mail, an HTTP server on a free loopback port.
+ */
+export async function startTestIdp(env: Record<string, string> = {}): Promise<TestIdp> {
+  const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
+  const smtp = await startSmtpCapture();
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_MAX: '5',
+    SMTP_URL: smtp.url,
+    IDP_PORT: String(port),
+    IDP_ISSUER: issuer,
+    ...env,
+  });
+  const running = await startIdpService(config, createLogger('silent', 'test-idp'), { mailPollMs: 50 });
+  return {
+    issuer,
+    databaseUrl,
+    smtp,
+    running,
+    registerClient: (input) => registerClient(createOidcAdapter(running.orm), input),
+    async close() {
+      await running.close();
+      await smtp.stop();
+    },
+  };
+}
