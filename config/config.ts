@@ -13,6 +13,13 @@ export type Config = Readonly<z.infer<typeof configSchema>>;
 const port = z.coerce.number().int().min(0).max(65535);
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
 const secret = z.string().min(32, 'must be at least 32 characters');
+const signInOption = z.object({
+  id: z.string().regex(/^[\w-]{1,40}$/),
+  label: z.string().min(1),
+  issuer: httpUrl,
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+});
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -28,6 +35,26 @@ export const configSchema = z.object({
   PORTAL_URL: httpUrl.default('http://localhost:3000'),
   IDP_NAME: z.string().min(1).default('Gatehouse Account'),
   PORTAL_NAME: z.string().min(1).default('CustomerSource'),
+  /** The portal's client at the built-in IdP; `npm start` registers it and supplies the secret when unset. */
+  PORTAL_CLIENT_ID: z.string().min(1).default('gatehouse-portal'),
+  PORTAL_CLIENT_SECRET: secret.optional(),
+  /** Label of the built-in IdP on the Extranet Login page. */
+  SIGN_IN_LABEL: z.string().min(1).default('Microsoft Dynamics Customers and Partners'),
+  /** JSON array of `{id, label, issuer, clientId, clientSecret}`; unset means the built-in IdP only. */
+  SIGN_IN_OPTIONS: z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of sign-in options' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(signInOption).min(1))
+    .optional(),
+  /** Key of the invitation links (HS256); defaults to one kept in the database. */
+  INVITATION_SECRET: secret.optional(),
   /** Keys for oidc-provider's signed cookies and our CSRF tokens; comma-separated, newest first. */
   COOKIE_SECRETS: z
     .string()
@@ -37,6 +64,12 @@ export const configSchema = z.object({
   /** Bearer token that allows dynamic client registration; unset means registration is off. */
   REGISTRATION_ACCESS_TOKEN: secret.optional(),
   TRUST_PROXY: z.stringbool().default(false),
+  /**
+   * Let the IdP call apps on private or loopback addresses (back-channel logout). oidc-provider
+   * refuses them by default (SSRF protection); development and a compose network need them.
+   * Unset: allowed except in production.
+   */
+  ALLOW_PRIVATE_NETWORK_CALLBACKS: z.stringbool().optional(),
 });
 
 /** A configuration problem, naming the variable so the operator can fix it. */

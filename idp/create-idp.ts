@@ -38,7 +38,9 @@ export interface IdpContext extends IdpDeps {
 
 /**
  * Build the identity provider: an oidc-provider instance with our interaction and account pages.
- * Returns the provider, whose `app` is a Koa app a host can serve or mount under the issuer's path.
+ * The provider is a Koa app: serve it, or mount it under the issuer's path in a host app (with
+ * `koa-mount`; the host then needs `host.keys = provider.keys`, since mounted middleware signs
+ * cookies through the host's context).
  *
  * @example
  *   const { provider } = await createIdp(config, { orm, logger, rateLimits, cookieSecrets });
@@ -57,6 +59,8 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
       cookieSecrets: deps.cookieSecrets,
       secureCookies: secure,
       registrationToken: config.REGISTRATION_ACCESS_TOKEN,
+      allowPrivateNetworkCallbacks:
+        config.ALLOW_PRIVATE_NETWORK_CALLBACKS ?? config.NODE_ENV !== 'production',
       views,
       findAccount: accountFinder(deps.orm),
       rememberedGrantId: (accountId, clientId) => rememberedGrantId(deps.orm, accountId, clientId),

@@ -65,6 +65,8 @@ export function toAppError(caught: unknown): AppError {
 
 async function respond(ctx: Context, views: Views, error: AppError): Promise<void> {
   if (error.status === 503) ctx.set('Retry-After', '5');
+  const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+  if (retryAfter) ctx.set('Retry-After', String(retryAfter));
   if (ctx.accepts('html', 'json') === 'json') {
     ctx.status = error.status;
     ctx.body = { error: error.code, error_description: error.message };

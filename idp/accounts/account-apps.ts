@@ -1,17 +1,22 @@
 import type { Database } from '../../adapters/db/database.ts';
+import { ACCOUNT_CLIENT_ID } from '../clients/clients.ts';
 
 export interface AppWithAccess {
   readonly clientId: string;
 }
 
-/** The apps a person has granted access to (one Grant per app), newest first. */
+/**
+ * The apps a person has granted access to (one Grant per app), newest first. The account pages'
+ * own client is the IdP itself, not an app with access: it is never listed.
+ */
 export async function appsWithAccess(orm: Database, accountId: string): Promise<AppWithAccess[]> {
   const rows = await orm.em.getConnection().execute<{ client_id: string }[]>(
     `select payload->>'clientId' as client_id, max(payload->>'iat') as iat
        from idp.oidc_payload
-      where model = 'Grant' and payload->>'accountId' = ? and (expires_at is null or expires_at > now())
+      where model = 'Grant' and payload->>'accountId' = ? and payload->>'clientId' <> ?
+        and (expires_at is null or expires_at > now())
       group by 1 order by 2 desc`,
-    [accountId],
+    [accountId, ACCOUNT_CLIENT_ID],
   );
   return rows.map((r) => ({ clientId: r.client_id }));
 }

@@ -8,7 +8,7 @@ export const ACCOUNT_ERRORS = {
   // OWASP Authentication Cheat Sheet "Authentication and Error Messages").
   INVALID_CREDENTIALS: 'The e-mail or password is incorrect.',
   CURRENT_PASSWORD_INCORRECT: 'Your current password is incorrect.',
-  EMAIL_NOT_VERIFIED: 'Verify your e-mail address to sign in. We have sent you a new code.',
+  EMAIL_NOT_VERIFIED: 'Verify your e-mail address to sign in: enter the code we sent you.',
   CODE_INVALID: 'This code is not correct. Check the latest e-mail we sent you and try again.',
   CODE_EXPIRED: 'This code has expired. Ask for a new one.',
   CODE_ATTEMPTS_EXCEEDED: 'Too many wrong codes. Ask for a new one.',

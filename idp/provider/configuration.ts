@@ -26,6 +26,7 @@ export interface ProviderSettings {
   readonly cookieSecrets: readonly string[];
   readonly secureCookies: boolean;
   readonly registrationToken: string | undefined;
+  readonly allowPrivateNetworkCallbacks: boolean;
   readonly views: Views;
   readonly findAccount: NonNullable<Configuration['findAccount']>;
   /** A grant the account gave the client in an earlier session, if any. */
@@ -104,6 +105,7 @@ export function providerConfiguration(settings: ProviderSettings): Configuration
       );
     },
     ttl: { ...TTL },
+    ...(settings.allowPrivateNetworkCallbacks ? { fetch: withoutSsrfGuard } : {}),
     // The portal and other apps read the profile from the ID token without a userinfo round trip.
     conformIdTokenClaims: false,
   };
@@ -135,4 +137,10 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC, settings: ProviderSett
 async function logoutPage(views: Views, ctx: KoaContextWithOIDC, form: string): Promise<void> {
   // `form` is oidc-provider's hidden form carrying its own CSRF token (xsrf); our page submits it.
   await views.render(ctx as never, 'sign-out', { title: 'Sign out', form });
+}
+
+/** oidc-provider's outgoing fetch without its special-use-address guard (see ALLOW_PRIVATE_NETWORK_CALLBACKS). */
+function withoutSsrfGuard(url: Parameters<typeof fetch>[0], options?: RequestInit) {
+  const { dispatcher: _guard, ...rest } = (options ?? {}) as RequestInit & { dispatcher?: unknown };
+  return fetch(url, rest);
 }

@@ -1,3 +1,4 @@
+import { hash } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../adapters/http/errors.ts';
 import { createRateLimits, type RateLimits } from '../../../adapters/rate-limit/rate-limits.ts';
@@ -73,7 +74,6 @@ describe('signing in with e-mail and password', () => {
 
   it('replaces a hash made with older parameters at the next sign-in', async () => {
     const { email, password, account } = await verifiedAccount(world);
-    const { hash } = await import('@node-rs/argon2');
     const weak = await hash(password, { memoryCost: 4096, timeCost: 3, parallelism: 1 });
     expect(weak).toMatch(/^\$argon2id\$v=19\$m=4096,t=3,p=1\$/);
     await world.em().nativeUpdate(Account, { id: account.id }, { passwordHash: weak });

@@ -213,6 +213,13 @@ describe('signing up', () => {
     expect(isAppError(error) && Object.keys(error.fields).sort()).toEqual(['birthdate', 'email', 'password']);
   });
 
+  it('creates one account when two sign-ups for one address race', async () => {
+    const form = signUpForm();
+    const results = await Promise.all([signUp(world.em(), form), signUp(world.em(), form)]);
+    expect(results.map((r) => r.email)).toEqual([form.email, form.email]);
+    expect(await world.em().count(Account, { email: form.email })).toBe(1);
+  });
+
   it('treats an empty gender as not given', async () => {
     const { accountId } = await signUp(world.em(), signUpForm({ gender: '' }));
     expect((await world.em().findOneOrFail(Account, { id: accountId! })).gender).toBeNull();

@@ -1,0 +1,88 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAppError } from '../../adapters/http/errors.ts';
+import { createRateLimits, type RateLimits } from '../../adapters/rate-limit/rate-limits.ts';
+import { RetryLaterError } from '../../adapters/rate-limit/retry-later-error.ts';
+import { createTestDatabase } from '../support/database.ts';
+
+describe('rate limits shared through PostgreSQL', () => {
+  let url: string;
+  let one: RateLimits;
+  let two: RateLimits;
+  const rules = {
+    signInByAccount: { points: 3, durationSeconds: 2, blockSeconds: 1 },
+    signUpByIp: { points: 2, durationSeconds: 1 },
+  };
+  beforeAll(async () => {
+    url = await createTestDatabase();
+    one = createRateLimits({ pool: url, schema: 'idp', rules });
+    two = createRateLimits({ pool: new pg.Pool({ connectionString: url, max: 2 }), schema: 'idp', rules });
+  });
+  afterAll(async () => {
+    await one.close();
+    await two.close();
+  });
+
+  const answer = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'allowed',
+      (e: unknown) => (isAppError(e) ? e.code : e),
+    );
+
+  it('allows N attempts, refuses the next, and allows again once the lock has expired', async () => {
+    const key = 'ada@example.com';
+    for (let i = 0; i < 3; i += 1) expect(await answer(one.signInByAccount.consume(key))).toBe('allowed');
+    const refused = await one.signInByAccount.consume(key).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RetryLaterError);
+    expect(refused).toMatchObject({ code: 'RATE_LIMITED', status: 429, retryAfterSeconds: 1 });
+    expect((refused as Error).message).toBe('Too many attempts. Try again in 1 minute.');
+    expect(await answer(one.signInByAccount.check(key))).toBe('RATE_LIMITED');
+    await sleep(1_100);
+    expect(await answer(one.signInByAccount.check(key))).toBe('allowed');
+    expect(await answer(one.signInByAccount.consume(key))).toBe('allowed');
+  });
+
+  it('holds across two instances on the same database', async () => {
+    const key = 'grace@example.com';
+    await one.signInByAccount.consume(key);
+    await two.signInByAccount.consume(key);
+    await one.signInByAccount.consume(key);
+    expect(await answer(two.signInByAccount.check(key))).toBe('RATE_LIMITED');
+    expect(await answer(two.signInByAccount.consume(key))).toBe('RATE_LIMITED');
+  });
+
+  it('forgets a key after a success', async () => {
+    const key = 'linus@example.com';
+    await one.signInByAccount.consume(key);
+    await one.signInByAccount.consume(key);
+    await two.signInByAccount.reward(key);
+    for (let i = 0; i < 3; i += 1) expect(await answer(one.signInByAccount.consume(key))).toBe('allowed');
+  });
+
+  it('keeps counting per key and per limit', async () => {
+    await one.signUpByIp.consume('198.51.100.1');
+    await one.signUpByIp.consume('198.51.100.1');
+    expect(await answer(one.signUpByIp.consume('198.51.100.1'))).toBe('RATE_LIMITED');
+    expect(await answer(one.signUpByIp.consume('198.51.100.2'))).toBe('allowed');
+    expect(await answer(one.signInByAccount.consume('198.51.100.1'))).toBe('allowed');
+  });
+
+  it('unblocks a window limit when its window ends', async () => {
+    const ip = '198.51.100.3';
+    await two.signUpByIp.consume(ip);
+    await two.signUpByIp.consume(ip);
+    expect(await answer(two.signUpByIp.consume(ip))).toBe('RATE_LIMITED');
+    await sleep(1_100);
+    expect(await answer(two.signUpByIp.consume(ip))).toBe('allowed');
+  });
+
+  it('stores no e-mail or IP address', async () => {
+    const client = new pg.Client(url);
+    await client.connect();
+    const { rows } = await client.query<{ key: string }>('select key from idp.rate_limit');
+    await client.end();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.map((r) => r.key).join(' ')).not.toMatch(/@|198\.51/);
+  });
+});

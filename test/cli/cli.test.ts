@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSigningKeys } from '../../idp/keys/signing-keys.ts';
+import { browserlessClient } from '../support/browserless-client.ts';
+import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
+import { authorizationRequest, discoverAsApp } from '../support/oidc-client.ts';
+
+const run = promisify(execFile);
+
+/** `npm run cli -- …` as an operator runs it, against the test database. */
+function cli(databaseUrl: string, ...args: string[]) {
+  return run(process.execPath, ['cli/main.ts', ...args], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+  });
+}
+
+describe('the command line', () => {
+  let idp: TestIdp;
+  beforeAll(async () => {
+    idp = await startTestIdp();
+  });
+  afterAll(() => idp.close());
+
+  it('client add registers an app that can start a sign-in, and prints its credentials as JSON', async () => {
+    const { stdout } = await cli(
+      idp.databaseUrl,
+      'client',
+      'add',
+      '--name',
+      'Other App',
+      '--redirect-uri',
+      'https://other.example/callback',
+      '--json',
+    );
+    const client = JSON.parse(stdout);
+    expect(client.client_id).toMatch(/^[\w-]{16}$/);
+    expect(client.client_secret.length).toBeGreaterThanOrEqual(43);
+
+    const config = await discoverAsApp(idp.issuer, client);
+    const signIn = await browserlessClient().get((await authorizationRequest(config, {})).url.toString());
+    // The registered redirect URI is not ours: the provider refuses before a page when it does not match.
+    expect(signIn.status).toBe(400);
+    const page = await browserlessClient().get(
+      (await authorizationRequest(config, { redirect_uri: 'https://other.example/callback' })).url.toString(),
+    );
+    expect(page.html).toContain('to continue to <strong>Other App</strong>');
+  });
+
+  it('client add prints both values as plain text without --json', async () => {
+    const { stdout } = await cli(
+      idp.databaseUrl,
+      'client',
+      'add',
+      '--name',
+      'Plain',
+      '--redirect-uri',
+      'https://p.example/cb',
+    );
+    expect(stdout).toMatch(/^client_id: \S+\nclient_secret: \S+\n$/);
+  });
+
+  it('client add refuses a bad redirect URI, naming it, and registers nothing', async () => {
+    const before = await idp.running.orm.em
+      .getConnection()
+      .execute(`select count(*)::int as n from idp.oidc_payload where model = 'Client'`);
+    const failure = await cli(
+      idp.databaseUrl,
+      'client',
+      'add',
+      '--name',
+      'Bad',
+      '--redirect-uri',
+      'not a url',
+    ).catch((e) => e);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toContain('redirectUris.0');
+    const after = await idp.running.orm.em
+      .getConnection()
+      .execute(`select count(*)::int as n from idp.oidc_payload where model = 'Client'`);
+    expect(after[0]!.n).toBe(before[0]!.n);
+  });
+
+  it('keys rotate adds a new signing key and keeps the old one published', async () => {
+    const before = await loadSigningKeys(idp.running.orm);
+    const { stdout } = await cli(idp.databaseUrl, 'keys', 'rotate');
+    const kid = /New signing key: (\S+)/.exec(stdout)![1];
+    const after = await loadSigningKeys(idp.running.orm);
+    expect(after.keys[0]!.kid).toBe(kid);
+    expect(after.keys.map((k) => k.kid)).toEqual([kid, ...before.keys.map((k) => k.kid)]);
+  });
+
+  it('an unknown command prints the usage and fails', async () => {
+    const failure = await cli(idp.databaseUrl, 'frobnicate').catch((e) => e);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toContain('Usage: npm run cli');
+  });
+});

@@ -1,0 +1,145 @@
+import { createServer, type Server } from 'node:http';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { browserlessClient } from '../support/browserless-client.ts';
+import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
+import {
+  authorizationRequest,
+  discoverAsApp,
+  newPerson,
+  redeem,
+  signUpFromSignIn,
+  TEST_REDIRECT_URI,
+} from '../support/oidc-client.ts';
+
+const REGISTRATION_TOKEN = 'initial-access-token-for-the-tests-0123456789';
+
+describe('apps signing people in with the IdP', () => {
+  let idp: TestIdp;
+  let backchannel: Server;
+  let backchannelUrl: string;
+  const logoutTokens: string[] = [];
+
+  beforeAll(async () => {
+    idp = await startTestIdp({ REGISTRATION_ACCESS_TOKEN: REGISTRATION_TOKEN });
+    backchannel = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? '');
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((ok) => backchannel.listen(0, '127.0.0.1', ok));
+    backchannelUrl = `http://127.0.0.1:${(backchannel.address() as { port: number }).port}/backchannel`;
+  });
+  afterAll(async () => {
+    backchannel.close();
+    await idp.close();
+  });
+
+  it('a first-party app signs a new person in without a consent page, with client_secret_post', async () => {
+    const app = await idp.registerClient({
+      name: 'Portal',
+      redirectUris: [TEST_REDIRECT_URI],
+      firstParty: true,
+      authMethod: 'client_secret_post',
+    });
+    const config = await discoverAsApp(idp.issuer, app, 'client_secret_post');
+    const browser = browserlessClient();
+    browser.stopAt.push(TEST_REDIRECT_URI);
+    const request = await authorizationRequest(config);
+    const back = await signUpFromSignIn(
+      browser,
+      await browser.get(request.url.toString()),
+      idp.smtp,
+      newPerson(),
+    );
+    expect(back.url.startsWith(TEST_REDIRECT_URI)).toBe(true);
+    const tokens = await redeem(config, request, back.url);
+    expect(tokens.claims()!.email_verified).toBe(true);
+  });
+
+  it('an app registers itself with the initial access token, and only with it', async () => {
+    const body = JSON.stringify({
+      redirect_uris: ['https://self.example/cb'],
+      client_name: 'Self-registered',
+    });
+    const headers = { 'content-type': 'application/json' };
+    const refused = await fetch(`${idp.issuer}/reg`, { method: 'POST', headers, body });
+    expect(refused.status).toBe(401);
+    const created = await fetch(`${idp.issuer}/reg`, {
+      method: 'POST',
+      headers: { ...headers, authorization: `Bearer ${REGISTRATION_TOKEN}` },
+      body,
+    });
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as { client_id: string }).client_id).toBeTruthy();
+  });
+
+  it('a self-registered app cannot make itself first-party to skip consent', async () => {
+    const response = await fetch(`${idp.issuer}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${REGISTRATION_TOKEN}` },
+      body: JSON.stringify({ redirect_uris: ['https://self.example/cb'], first_party: true }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid_client_metadata' });
+  });
+
+  it('signing out at the IdP notifies the app over the back channel with a signed logout token', async () => {
+    const app = await idp.registerClient({
+      name: 'Listening app',
+      redirectUris: [TEST_REDIRECT_URI],
+      postLogoutRedirectUris: ['http://127.0.0.1:9/bye'],
+      backchannelLogoutUri: backchannelUrl,
+      firstParty: true,
+    });
+    const config = await discoverAsApp(idp.issuer, app);
+    const browser = browserlessClient();
+    browser.stopAt.push(TEST_REDIRECT_URI, 'http://127.0.0.1:9/bye');
+    const request = await authorizationRequest(config);
+    const back = await signUpFromSignIn(
+      browser,
+      await browser.get(request.url.toString()),
+      idp.smtp,
+      newPerson(),
+    );
+    const tokens = await redeem(config, request, back.url);
+
+    const confirm = await browser.get(
+      oidc
+        .buildEndSessionUrl(config, {
+          id_token_hint: tokens.id_token!,
+          post_logout_redirect_uri: 'http://127.0.0.1:9/bye',
+        })
+        .toString(),
+    );
+    await browser.submit(confirm, { logout: 'yes' });
+    await vi.waitFor(() => expect(logoutTokens).toHaveLength(1), { timeout: 3000 });
+    const { payload } = await jwtVerify(logoutTokens[0]!, createRemoteJWKSet(new URL(`${idp.issuer}/jwks`)), {
+      issuer: idp.issuer,
+      audience: app.client_id,
+    });
+    expect(payload.sub).toBe(tokens.claims()!.sub);
+    expect(payload.sid).toBe(tokens.claims()!.sid);
+    expect(payload.events).toEqual({ 'http://schemas.openid.net/event/backchannel-logout': {} });
+  });
+
+  it('refuses an authorization request without PKCE', async () => {
+    const app = await idp.registerClient({ name: 'No PKCE', redirectUris: [TEST_REDIRECT_URI] });
+    const config = await discoverAsApp(idp.issuer, app);
+    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: TEST_REDIRECT_URI, scope: 'openid' });
+    const browser = browserlessClient();
+    browser.stopAt.push(TEST_REDIRECT_URI);
+    const page = await browser.get(url.toString());
+    const error = new URL(page.url).searchParams;
+    expect(error.get('error')).toBe('invalid_request');
+    expect(error.get('error_description')).toBe(
+      'Authorization Server policy requires PKCE to be used for this request',
+    );
+  });
+});
