@@ -7,9 +7,11 @@ import { createRateLimits } from '../adapters/rate-limit/rate-limits.ts';
 import type { Config } from '../config/config.ts';
 import { createIdp, type IdpContext } from './create-idp.ts';
 import { sharedSecret } from './keys/server-secrets.ts';
+import { watchSigningKeys } from './keys/signing-keys.ts';
 import { idpSchema } from './schema.ts';
 
 export interface RunningIdp {
+  /** The provider serving requests now; replaced when the signing keys change. */
   readonly idp: IdpContext;
   readonly orm: Database;
   readonly server: Server;
@@ -17,6 +19,7 @@ export interface RunningIdp {
 }
 
 const CLEANUP_EVERY_MS = 10 * 60_000;
+const KEY_CHECK_MS = 30_000;
 
 /**
  * Run one IdP instance: database (migrated), provider and pages on `IDP_PORT`, the mail dispatcher
@@ -25,14 +28,23 @@ const CLEANUP_EVERY_MS = 10 * 60_000;
 export async function startIdpService(
   config: Config,
   logger: Logger,
-  options: { mailPollMs?: number } = {},
+  options: { mailPollMs?: number; keyCheckMs?: number } = {},
 ): Promise<RunningIdp> {
   if (!config.DATABASE_URL || !config.SMTP_URL)
     throw new Error('DATABASE_URL and SMTP_URL must be resolved first');
   const orm = await openDatabase(idpSchema, { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
   const cookieSecrets = config.COOKIE_SECRETS ?? [await sharedSecret(orm, 'cookie')];
   const rateLimits = createRateLimits({ pool: config.DATABASE_URL, schema: 'idp' });
-  const idp = await createIdp(config, { orm, logger, rateLimits, cookieSecrets });
+  const deps = { orm, logger, rateLimits, cookieSecrets };
+  let idp = await createIdp(config, deps);
+  let handle = idp.provider.callback();
+  const keys = watchSigningKeys(orm, options.keyCheckMs ?? KEY_CHECK_MS, async () => {
+    // oidc-provider's keystore is fixed at construction: a rotation (from any instance or the
+    // CLI) is picked up by building a new provider; all its state is in PostgreSQL anyway.
+    idp = await createIdp(config, deps);
+    handle = idp.provider.callback();
+    logger.info('signing keys changed; now publishing and signing with the new set');
+  });
 
   const dispatcher = createMailDispatcher({
     orm,
@@ -49,14 +61,17 @@ export async function startIdpService(
   }, CLEANUP_EVERY_MS);
   cleanup.unref();
 
-  const server = createServer(idp.provider.callback());
+  const server = createServer((req, res) => handle(req, res));
   await new Promise<void>((ok) => server.listen(config.IDP_PORT, ok));
   return {
-    idp,
+    get idp() {
+      return idp;
+    },
     orm,
     server,
     async close() {
       clearInterval(cleanup);
+      keys.stop();
       await closeServer(server);
       await dispatcher.stop();
       await rateLimits.close();

@@ -80,3 +80,21 @@ async function insertKey(orm: Database, jwk: JWK, now: Date, tx: unknown): Promi
       tx as never,
     );
 }
+
+/**
+ * Call `onChange` when the set of published keys changes (a rotation by any instance or the CLI,
+ * or a retired key reaching the end of its retention). One cheap query per interval.
+ */
+export function watchSigningKeys(orm: Database, everyMs: number, onChange: () => Promise<void>): { stop(): void } {
+  let last: string | undefined;
+  const check = async () => {
+    const { keys } = await loadSigningKeys(orm);
+    const current = keys.map((k) => k.kid).join(',');
+    if (last !== undefined && current !== last) await onChange();
+    last = current;
+  };
+  void check().catch(() => {});
+  const timer = setInterval(() => void check().catch(() => {}), everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,10 +1,18 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeProtectedHeader } from 'jose';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadSigningKeys } from '../../idp/keys/signing-keys.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
-import { authorizationRequest, discoverAsApp } from '../support/oidc-client.ts';
+import {
+  authorizationRequest,
+  discoverAsApp,
+  newPerson,
+  redeem,
+  signUpFromSignIn,
+  TEST_REDIRECT_URI,
+} from '../support/oidc-client.ts';
 
 const run = promisify(execFile);
 
@@ -81,13 +89,26 @@ describe('the command line', () => {
     expect(after[0]!.n).toBe(before[0]!.n);
   });
 
-  it('keys rotate adds a new signing key and keeps the old one published', async () => {
+  it('keys rotate adds a new signing key that the running IdP publishes and signs with, keeping the old one published', async () => {
     const before = await loadSigningKeys(idp.running.orm);
     const { stdout } = await cli(idp.databaseUrl, 'keys', 'rotate');
-    const kid = /New signing key: (\S+)/.exec(stdout)![1];
+    const kid = /New signing key: (\S+)/.exec(stdout)![1]!;
     const after = await loadSigningKeys(idp.running.orm);
-    expect(after.keys[0]!.kid).toBe(kid);
     expect(after.keys.map((k) => k.kid)).toEqual([kid, ...before.keys.map((k) => k.kid)]);
+
+    const published = async () =>
+      ((await (await fetch(`${idp.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    await vi.waitFor(async () => expect(await published()).toEqual([kid, ...before.keys.map((k) => k.kid)]), {
+      timeout: 5000,
+    });
+    const app = await idp.registerClient({ name: 'Signed', redirectUris: [TEST_REDIRECT_URI], firstParty: true });
+    const config = await discoverAsApp(idp.issuer, app);
+    const browser = browserlessClient();
+    browser.stopAt.push(TEST_REDIRECT_URI);
+    const request = await authorizationRequest(config);
+    const back = await signUpFromSignIn(browser, await browser.get(request.url.toString()), idp.smtp, newPerson());
+    const tokens = await redeem(config, request, back.url);
+    expect(decodeProtectedHeader(tokens.id_token!).kid).toBe(kid);
   });
 
   it('an unknown command prints the usage and fails', async () => {

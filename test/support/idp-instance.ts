@@ -34,7 +34,7 @@ export async function startTestIdp(env: Record<string, string> = {}): Promise<Te
     IDP_ISSUER: issuer,
     ...env,
   });
-  const running = await startIdpService(config, createLogger('silent', 'test-idp'), { mailPollMs: 50 });
+  const running = await startIdpService(config, createLogger('silent', 'test-idp'), { mailPollMs: 50, keyCheckMs: 200 });
   return {
     issuer,
     databaseUrl,
