@@ -6,6 +6,7 @@ import { assets } from '../adapters/http/assets.ts';
 import { csrfProtection } from '../adapters/http/csrf.ts';
 import { errorHandler } from '../adapters/http/error-handler.ts';
 import { formBody } from '../adapters/http/forms.ts';
+import { healthChecks } from '../adapters/http/health.ts';
 import { securityHeaders } from '../adapters/http/security-headers.ts';
 import { createViews } from '../adapters/http/views.ts';
 import type { Logger } from '../adapters/log/logger.ts';
@@ -18,6 +19,7 @@ import { interactionRoutes } from './interactions/routes.ts';
 import { loadSigningKeys } from './keys/signing-keys.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { accountFinder } from './provider/find-account.ts';
+import { idpSchema } from './schema.ts';
 
 export interface IdpDeps {
   readonly orm: Database;
@@ -79,6 +81,7 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
   interactionRoutes(pages, idp);
   accountRoutes(pages, idp);
 
+  provider.use(healthChecks(deps.orm, idpSchema));
   provider.use(securityHeaders({ hsts: secure }));
   provider.use(assets());
   provider.use(pages.routes());
