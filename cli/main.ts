@@ -6,6 +6,7 @@ import { loadConfig } from '../config/config.ts';
 import { registerClient } from '../idp/clients/clients.ts';
 import { rotateSigningKey } from '../idp/keys/signing-keys.ts';
 import { idpSchema } from '../idp/schema.ts';
+import { ORG_USAGE, orgCommand } from '../portal/cli/org-commands.ts';
 import { resolveDatabase } from '../system/database-url.ts';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -15,13 +16,21 @@ const USAGE = `Usage: npm run cli -- <command>
              [--first-party] [--json]
       Register an app that signs people in with the IdP; prints its client_id and client_secret.
   keys rotate
-      Add a new signing key; the previous one stays published until what it signed has expired.`;
+      Add a new signing key; the previous one stays published until what it signed has expired.
+${ORG_USAGE}`;
 
 /** `npm run cli -- …`: operator commands against the same database the services use. */
 async function main(argv: string[]): Promise<number> {
   const [group, action, ...rest] = argv;
   const config = loadConfig(process.env);
   const database = await resolveDatabase(config);
+  if (group === 'org') {
+    try {
+      return await orgCommand(config, database.url, action, rest);
+    } finally {
+      await database.stop();
+    }
+  }
   const orm = await openDatabase(idpSchema, { url: database.url, poolMax: 2 });
   try {
     if (group === 'client' && action === 'add') return await clientAdd(orm, rest);

@@ -2,6 +2,9 @@ import { createLogger, type Logger } from '../adapters/log/logger.ts';
 import { startDevMailbox } from '../adapters/mail/dev-mailbox.ts';
 import { loadConfig } from '../config/config.ts';
 import { startIdpService } from '../idp/service.ts';
+import { demoInstructions, ensureDemoOrganizations } from '../portal/demo/demo-organizations.ts';
+import { startPortalService } from '../portal/service.ts';
+import { registerPortalClient } from '../portal/sign-in/register-portal-client.ts';
 import { resolveDatabase } from './database-url.ts';
 
 export interface RunningSystem {
@@ -37,6 +40,20 @@ export async function startSystem(env: Record<string, string | undefined>): Prom
     console.log(
       `IdP:    ${config.IDP_ISSUER}  (discovery: ${config.IDP_ISSUER}/.well-known/openid-configuration)`,
     );
+    // The built-in IdP is the portal's sign-in option unless SIGN_IN_OPTIONS says otherwise.
+    const portalConfig = config.SIGN_IN_OPTIONS
+      ? config
+      : loadConfig({
+          ...env,
+          ...overrides,
+          PORTAL_CLIENT_SECRET: await registerPortalClient(idp.orm, config),
+        });
+    const portal = await startPortalService(portalConfig, logger.child({ service: 'portal' }));
+    stops.push(() => portal.close());
+    console.log(`Portal: ${config.PORTAL_URL}`);
+    if (config.NODE_ENV !== 'production') {
+      console.log(demoInstructions(await ensureDemoOrganizations(portal.portal.domain)));
+    }
     return { logger, stop };
   } catch (error) {
     await stop();

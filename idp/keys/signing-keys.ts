@@ -85,7 +85,11 @@ async function insertKey(orm: Database, jwk: JWK, now: Date, tx: unknown): Promi
  * Call `onChange` when the set of published keys changes (a rotation by any instance or the CLI,
  * or a retired key reaching the end of its retention). One cheap query per interval.
  */
-export function watchSigningKeys(orm: Database, everyMs: number, onChange: () => Promise<void>): { stop(): void } {
+export function watchSigningKeys(
+  orm: Database,
+  everyMs: number,
+  onChange: () => Promise<void>,
+): { stop(): void } {
   let last: string | undefined;
   const check = async () => {
     const { keys } = await loadSigningKeys(orm);

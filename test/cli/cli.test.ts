@@ -97,16 +97,27 @@ describe('the command line', () => {
     expect(after.keys.map((k) => k.kid)).toEqual([kid, ...before.keys.map((k) => k.kid)]);
 
     const published = async () =>
-      ((await (await fetch(`${idp.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+      ((await (await fetch(`${idp.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map(
+        (k) => k.kid,
+      );
     await vi.waitFor(async () => expect(await published()).toEqual([kid, ...before.keys.map((k) => k.kid)]), {
       timeout: 5000,
     });
-    const app = await idp.registerClient({ name: 'Signed', redirectUris: [TEST_REDIRECT_URI], firstParty: true });
+    const app = await idp.registerClient({
+      name: 'Signed',
+      redirectUris: [TEST_REDIRECT_URI],
+      firstParty: true,
+    });
     const config = await discoverAsApp(idp.issuer, app);
     const browser = browserlessClient();
     browser.stopAt.push(TEST_REDIRECT_URI);
     const request = await authorizationRequest(config);
-    const back = await signUpFromSignIn(browser, await browser.get(request.url.toString()), idp.smtp, newPerson());
+    const back = await signUpFromSignIn(
+      browser,
+      await browser.get(request.url.toString()),
+      idp.smtp,
+      newPerson(),
+    );
     const tokens = await redeem(config, request, back.url);
     expect(decodeProtectedHeader(tokens.id_token!).kid).toBe(kid);
   });

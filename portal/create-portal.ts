@@ -1,0 +1,104 @@
+import { fileURLToPath } from 'node:url';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Database } from '../adapters/db/database.ts';
+import { assets } from '../adapters/http/assets.ts';
+import { csrfProtection } from '../adapters/http/csrf.ts';
+import { errorHandler } from '../adapters/http/error-handler.ts';
+import { formBody } from '../adapters/http/forms.ts';
+import { securityHeaders } from '../adapters/http/security-headers.ts';
+import { createViews, type Views } from '../adapters/http/views.ts';
+import type { Logger } from '../adapters/log/logger.ts';
+import type { Config } from '../config/config.ts';
+import type { PortalDomain } from './domain.ts';
+import { invitationRoutes } from './invitations/routes.ts';
+import { identify } from './membership/gate.ts';
+import { memberRoutes } from './membership/routes.ts';
+import { organizationRoutes } from './organizations/routes.ts';
+import { professionalRoutes } from './professionals/routes.ts';
+import { createSessionStore, type SessionStore } from './sessions/session-store.ts';
+import { sessions } from './sessions/sessions.ts';
+import { backchannelLogout } from './sign-in/backchannel-logout.ts';
+import { signInRoutes } from './sign-in/routes.ts';
+import { type SignInOptions, signInOptions } from './sign-in/sign-in-options.ts';
+
+export interface PortalDeps {
+  readonly orm: Database;
+  readonly logger: Logger;
+  /** Newest first: CSRF tokens. */
+  readonly cookieSecrets: readonly string[];
+  readonly invitationKey: Uint8Array;
+  /** The portal's client secret at the built-in IdP (unless `SIGN_IN_OPTIONS` lists its own). */
+  readonly clientSecret?: string;
+}
+
+/** What the portal's routes need; built once per portal instance. */
+export interface PortalContext {
+  readonly config: Config;
+  readonly domain: PortalDomain;
+  readonly views: Views;
+  readonly sessions: SessionStore;
+  readonly signIn: SignInOptions;
+  readonly logger: Logger;
+  readonly secure: boolean;
+}
+
+const SESSION_TTL_SECONDS = 8 * 3600;
+
+/**
+ * Build the portal: a Koa app, the relying party of the configured IdPs, whose pages are open to
+ * members of an organization only.
+ *
+ * @example
+ *   const { app } = createPortal(config, { orm, logger, cookieSecrets, invitationKey, clientSecret });
+ *   http.createServer(app.callback()).listen(3000);
+ */
+export function createPortal(config: Config, deps: PortalDeps): { app: Koa; portal: PortalContext } {
+  const secure = config.PORTAL_URL.startsWith('https://');
+  const portal: PortalContext = {
+    config,
+    logger: deps.logger,
+    secure,
+    views: createViews(fileURLToPath(new URL('./views', import.meta.url)), {
+      productName: config.PORTAL_NAME,
+      base: '',
+    }),
+    sessions: createSessionStore(deps.orm),
+    signIn: signInOptions(config, deps.clientSecret),
+    domain: {
+      orm: deps.orm,
+      portalUrl: config.PORTAL_URL,
+      productName: config.PORTAL_NAME,
+      invitationKey: deps.invitationKey,
+      invitationTtlSeconds: 7 * 24 * 3600,
+    },
+  };
+  const app = new Koa({ proxy: config.TRUST_PROXY });
+  app.use(securityHeaders({ hsts: secure }));
+  app.use(assets());
+  app.use(errorHandler(portal.views, deps.logger));
+  app.use(formBody());
+  // Server-to-server, authenticated by the IdP's signature instead of a CSRF token.
+  const backchannel = new Router();
+  backchannel.post('/backchannel-logout', backchannelLogout(portal));
+  app.use(backchannel.routes());
+
+  app.use(
+    csrfProtection({
+      secrets: deps.cookieSecrets,
+      cookieName: secure ? '__Host-portal_csrf' : 'portal_csrf',
+      secure,
+    }),
+  );
+  app.use(sessions({ store: portal.sessions, secure, ttlSeconds: SESSION_TTL_SECONDS }));
+  app.use(identify(portal));
+  const pages = new Router();
+  signInRoutes(pages, portal);
+  invitationRoutes(pages, portal);
+  memberRoutes(pages, portal);
+  organizationRoutes(pages, portal);
+  professionalRoutes(pages, portal);
+  app.use(pages.routes());
+  app.use(pages.allowedMethods());
+  return { app, portal };
+}

@@ -1,0 +1,29 @@
+import type Router from '@koa/router';
+import type { PortalContext } from '../create-portal.ts';
+import { licensesOf } from '../licensing/licenses.ts';
+import { membershipIn, meOf, renderNotAMember, requireMember } from './gate.ts';
+
+/** The public home page, and the members' pages of their organization. */
+export function memberRoutes(router: Router, portal: PortalContext): void {
+  router.get('/', async (ctx) => {
+    const me = meOf(ctx);
+    if (!me) return portal.views.render(ctx, 'home', { title: 'Home' });
+    if (me.memberships.length === 0) return renderNotAMember(ctx, portal);
+    await portal.views.render(ctx, 'member-home', { title: 'Home', memberships: me.memberships });
+  });
+
+  router.get('/org/:orgId/licensing', requireMember(portal), async (ctx) => {
+    const membership = membershipIn(ctx, ctx.params.orgId);
+    const licenses = await licensesOf(portal.domain.orm.em.fork(), membership.organization.id);
+    await portal.views.render(ctx, 'licensing', {
+      title: 'Licensing',
+      organization: membership.organization,
+      licenses,
+    });
+  });
+
+  router.get('/org/:orgId/support', requireMember(portal), async (ctx) => {
+    const membership = membershipIn(ctx, ctx.params.orgId);
+    await portal.views.render(ctx, 'support', { title: 'Support', organization: membership.organization });
+  });
+}

@@ -1,0 +1,68 @@
+import { AppError } from '../adapters/http/errors.ts';
+
+/**
+ * The portal's user-facing refusals, by stable code. Each message says what happened and what to
+ * do; routes render them, tests assert the code.
+ */
+export const portalErrors = {
+  notFound: () => new AppError('NOT_FOUND', 404, 'This page does not exist.'),
+  invalidInput: (fields: Record<string, string>) =>
+    new AppError('INVALID_INPUT', 400, 'Some fields need your attention.', { fields }),
+  emailTaken: () =>
+    new AppError(
+      'EMAIL_TAKEN',
+      409,
+      'A professional with this e-mail address already belongs to this account.',
+      {
+        fields: { email: 'This e-mail address is already in this account.' },
+      },
+    ),
+  mandatoryRoleHeld: (role: string, name: string) =>
+    new AppError(
+      'MANDATORY_ROLE_HELD',
+      409,
+      `${name} is the ${role}, a mandatory role. To remove it, first give the ${role} role to another professional; then you can continue.`,
+    ),
+  lastAdministrator: (name: string) =>
+    new AppError(
+      'LAST_ADMINISTRATOR',
+      409,
+      `${name} is the last Administrator of this account. Make another professional an Administrator first.`,
+    ),
+  invitationInvalid: () =>
+    new AppError(
+      'INVITATION_INVALID',
+      400,
+      'This invitation link is not valid. Ask your administrator or partner contact to send a new invitation.',
+    ),
+  invitationExpired: () =>
+    new AppError(
+      'INVITATION_EXPIRED',
+      410,
+      'This invitation has expired. Ask your administrator or partner contact to send a new invitation e-mail.',
+    ),
+  invitationRevoked: () =>
+    new AppError(
+      'INVITATION_REVOKED',
+      410,
+      'This invitation was replaced by a newer one. Use the link in the most recent invitation e-mail.',
+    ),
+  invitationClaimed: () =>
+    new AppError(
+      'INVITATION_CLAIMED',
+      409,
+      'This invitation has already been used by another account. If that was not you, ask your administrator to send a new invitation.',
+    ),
+  wrongAccount: (signedInAs: string) =>
+    new AppError(
+      'INVITATION_WRONG_ACCOUNT',
+      403,
+      `You are signed in as ${signedInAs}, but this invitation was sent to another address. Sign out, then open the link again and sign in (or sign up) with the address the invitation was sent to.`,
+    ),
+  alreadyMember: (signedInAs: string) =>
+    new AppError(
+      'ALREADY_MEMBER',
+      409,
+      `The account ${signedInAs} is already a professional of this organization. Sign out and use the invited address, or ask your administrator.`,
+    ),
+} as const;

@@ -1,0 +1,79 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { recordAudit } from '../audit/audit.ts';
+import type { Actor } from '../domain.ts';
+import type { Organization } from '../organizations/organization.entity.ts';
+import { PartnerLink } from '../organizations/organization.entity.ts';
+import { portalErrors } from '../portal-errors.ts';
+import { Professional } from './professional.entity.ts';
+import type { Roles } from './profile-input.ts';
+
+export const MANDATORY_ROLES = [
+  { key: 'billingContact', column: 'billingContactId', label: 'Billing Contact' },
+  { key: 'shippingContact', column: 'shippingContactId', label: 'Shipping Contact' },
+] as const;
+
+/** The mandatory roles a professional holds now. */
+export function rolesOf(organization: Organization, professional: Professional): Roles {
+  return {
+    administrator: professional.isAdministrator,
+    billingContact: organization.billingContactId === professional.id,
+    shippingContact: organization.shippingContactId === professional.id,
+  };
+}
+
+/**
+ * Apply the wanted roles: giving a mandatory role moves it to this professional; taking it away
+ * from its holder is refused (someone else must receive it first); removing the last
+ * Administrator is refused unless a partner administers the organization.
+ */
+export async function applyRoles(
+  tx: EntityManager,
+  actor: Actor,
+  organization: Organization,
+  professional: Professional,
+  wanted: Roles,
+): Promise<void> {
+  for (const role of MANDATORY_ROLES) {
+    const holds = organization[role.column] === professional.id;
+    if (wanted[role.key] && !holds) {
+      organization[role.column] = professional.id;
+      recordAudit(tx, {
+        organizationId: organization.id,
+        actor,
+        action: 'role.moved',
+        target: professional.fullName(),
+        detail: { role: role.label },
+      });
+    } else if (!wanted[role.key] && holds) {
+      throw portalErrors.mandatoryRoleHeld(role.label, professional.fullName());
+    }
+  }
+  if (professional.isAdministrator && !wanted.administrator)
+    await assertNotLastAdministrator(tx, organization, professional);
+  professional.isAdministrator = wanted.administrator;
+}
+
+/** Refuse to leave an organization without an Administrator, unless a partner administers it. */
+export async function assertNotLastAdministrator(
+  tx: EntityManager,
+  organization: Organization,
+  professional: Professional,
+): Promise<void> {
+  const others = await tx.count(Professional, {
+    organization: organization.id,
+    isAdministrator: true,
+    id: { $ne: professional.id },
+  });
+  if (others > 0) return;
+  if ((await tx.count(PartnerLink, { customerId: organization.id })) > 0) return;
+  throw portalErrors.lastAdministrator(professional.fullName());
+}
+
+/** Refuse to delete the holder of a mandatory role, naming it. */
+export function assertHoldsNoMandatoryRole(organization: Organization, professional: Professional): void {
+  for (const role of MANDATORY_ROLES) {
+    if (organization[role.column] === professional.id) {
+      throw portalErrors.mandatoryRoleHeld(role.label, professional.fullName());
+    }
+  }
+}

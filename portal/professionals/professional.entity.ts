@@ -1,0 +1,38 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { Organization } from '../organizations/organization.entity.ts';
+
+export const PROFESSIONAL_STATUSES = ['not_invited', 'invited', 'active'] as const;
+export type ProfessionalStatus = (typeof PROFESSIONAL_STATUSES)[number];
+
+/** A person's membership in one organization; bound to an IdP identity once an invitation is claimed. */
+const ProfessionalSchema = defineEntity({
+  name: 'Professional',
+  properties: {
+    id: p.uuid().primary(),
+    organization: () => p.manyToOne(Organization).deleteRule('cascade'),
+    givenName: p.string(),
+    familyName: p.string(),
+    email: p.string(),
+    phone: p.string().nullable(),
+    jobTitle: p.string().nullable(),
+    isAdministrator: p.boolean().default(false),
+    status: p.enum(PROFESSIONAL_STATUSES),
+    idpIssuer: p.string().nullable(),
+    idpSubject: p.string().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+
+export class Professional extends ProfessionalSchema.class {
+  /** Given and family name, as lists and messages show it. */
+  fullName(): string {
+    return `${this.givenName} ${this.familyName}`;
+  }
+}
+ProfessionalSchema.setClass(Professional);
+
+export { ProfessionalSchema };

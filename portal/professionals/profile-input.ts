@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { portalErrors } from '../portal-errors.ts';
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `Use at most ${max} characters.`)
+    .optional()
+    .transform((v) => (v ? v : null));
+
+const profileSchema = z.object({
+  givenName: z.string().trim().min(1, 'Enter the first name.').max(100, 'Use at most 100 characters.'),
+  familyName: z.string().trim().min(1, 'Enter the last name.').max(100, 'Use at most 100 characters.'),
+  email: z
+    .string()
+    .trim()
+    .max(254, 'Use at most 254 characters.')
+    .pipe(z.email('Enter a valid e-mail address, like name@example.com.')),
+  phone: optionalText(40),
+  jobTitle: optionalText(100),
+});
+
+export type ProfileInput = z.input<typeof profileSchema>;
+export type Profile = z.output<typeof profileSchema>;
+
+/** Administrator is optional; Billing and Shipping Contact are the mandatory roles. */
+export interface Roles {
+  readonly administrator: boolean;
+  readonly billingContact: boolean;
+  readonly shippingContact: boolean;
+}
+
+export const NO_ROLES: Roles = Object.freeze({
+  administrator: false,
+  billingContact: false,
+  shippingContact: false,
+});
+export const ALL_ROLES: Roles = Object.freeze({
+  administrator: true,
+  billingContact: true,
+  shippingContact: true,
+});
+
+/** Validate a professional's profile; throws `INVALID_INPUT` with a message per bad field. */
+export function parseProfile(input: unknown): Profile {
+  const parsed = profileSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const fields: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const key = String(issue.path[0] ?? 'form');
+    fields[key] ??= issue.message;
+  }
+  throw portalErrors.invalidInput(fields);
+}
+
+/** Escape LIKE wildcards so an e-mail is compared literally, case-insensitively. */
+export function likeLiteral(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,159 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { isAppError } from '../../adapters/http/errors.ts';
+import { formFields } from '../../adapters/http/forms.ts';
+import type { PortalContext } from '../create-portal.ts';
+import type { Actor } from '../domain.ts';
+import { meOf, requireAdministrator, requireMember } from '../membership/gate.ts';
+import { professionalProfile } from '../organizations/organization-overview.ts';
+import { addProfessional, deleteProfessional, sendInvitation, updateProfessional } from './professionals.ts';
+import { EMPTY_PROFILE_FORM, type ProfileForm, readProfileForm } from './profile-form.ts';
+
+const NOTICES: Record<string, string> = {
+  added: 'Saved. The professional was added.',
+  invited: 'The invitation e-mail is on its way. Any earlier link no longer works.',
+  saved: 'Saved.',
+};
+
+/** Add New Professionals, the profile with Edit / Save, Send Invite E-mail, and Delete (J2, J6, J7). */
+export function professionalRoutes(router: Router, portal: PortalContext): void {
+  const base = '/accounts/:orgId/professionals';
+  const admin = [requireMember(portal), requireAdministrator(portal)] as const;
+  const actor = (ctx: Context): Actor => ({ label: meOf(ctx)!.email, identity: meOf(ctx)!.signedIn });
+  const target = (ctx: Context) => ({
+    actor: actor(ctx),
+    organizationId: ctx.params.orgId!,
+    professionalId: ctx.params.id!,
+  });
+  const profilePath = (ctx: Context, id: string, done: string) =>
+    `/accounts/${ctx.params.orgId}/professionals/${id}?done=${done}`;
+
+  router.get(`${base}/new`, ...admin, async (ctx) => renderForm(ctx, portal, 'new', EMPTY_PROFILE_FORM));
+
+  router.post(base, ...admin, async (ctx) => {
+    const form = readProfileForm(formFields(ctx));
+    try {
+      const { professional } = await addProfessional(portal.domain, {
+        actor: actor(ctx),
+        organizationId: ctx.params.orgId!,
+        profile: form,
+        roles: form.roles,
+        sendInvitation: form.sendInvitation,
+      });
+      ctx.status = 303;
+      ctx.redirect(profilePath(ctx, professional.id, form.sendInvitation ? 'invited' : 'added'));
+    } catch (error) {
+      await renderFormError(ctx, portal, 'new', form, error);
+    }
+  });
+
+  router.get(`${base}/:id`, ...admin, async (ctx) => renderProfile(ctx, portal));
+
+  router.get(`${base}/:id/edit`, ...admin, async (ctx) => {
+    const { professional: p, roles } = await professionalProfile(
+      portal.domain,
+      ctx.params.orgId!,
+      ctx.params.id!,
+    );
+    const form: ProfileForm = {
+      ...p,
+      phone: p.phone ?? '',
+      jobTitle: p.jobTitle ?? '',
+      roles,
+      sendInvitation: false,
+    };
+    await renderForm(ctx, portal, 'edit', form);
+  });
+
+  router.post(`${base}/:id`, ...admin, async (ctx) => {
+    const form = readProfileForm(formFields(ctx));
+    try {
+      await updateProfessional(portal.domain, { ...target(ctx), profile: form, roles: form.roles });
+      ctx.status = 303;
+      ctx.redirect(profilePath(ctx, ctx.params.id!, 'saved'));
+    } catch (error) {
+      await renderFormError(ctx, portal, 'edit', form, error);
+    }
+  });
+
+  router.post(`${base}/:id/invite`, ...admin, async (ctx) => {
+    await sendInvitation(portal.domain, target(ctx));
+    ctx.status = 303;
+    ctx.redirect(profilePath(ctx, ctx.params.id!, 'invited'));
+  });
+
+  router.get(`${base}/:id/delete`, ...admin, async (ctx) => {
+    const profile = await professionalProfile(portal.domain, ctx.params.orgId!, ctx.params.id!);
+    await portal.views.render(ctx, 'delete-professional', { title: 'Delete professional', ...profile });
+  });
+
+  router.post(`${base}/:id/delete`, ...admin, async (ctx) => {
+    try {
+      await deleteProfessional(portal.domain, target(ctx));
+    } catch (error) {
+      if (!isAppError(error) || error.status >= 500 || error.status === 404) throw error;
+      return renderProfile(ctx, portal, error.message, error.status);
+    }
+    ctx.status = 303;
+    ctx.redirect(`/accounts/${ctx.params.orgId}?done=deleted`);
+  });
+}
+
+async function renderProfile(
+  ctx: Context,
+  portal: PortalContext,
+  message?: string,
+  status = 200,
+): Promise<void> {
+  const profile = await professionalProfile(portal.domain, ctx.params.orgId!, ctx.params.id!);
+  const done = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
+  await portal.views.render(
+    ctx,
+    'professional',
+    { title: profile.professional.fullName(), ...profile, notice: message ? undefined : done, message },
+    status,
+  );
+}
+
+async function renderForm(
+  ctx: Context,
+  portal: PortalContext,
+  mode: 'new' | 'edit',
+  form: ProfileForm,
+  state: { message?: string; errors?: Record<string, string> } = {},
+  status = 200,
+): Promise<void> {
+  const orgPath = `/accounts/${ctx.params.orgId}`;
+  await portal.views.render(
+    ctx,
+    'professional-form',
+    {
+      title: mode === 'new' ? 'Add New Professionals' : 'Edit professional',
+      mode,
+      form,
+      action: mode === 'new' ? `${orgPath}/professionals` : `${orgPath}/professionals/${ctx.params.id}`,
+      cancel: mode === 'new' ? orgPath : `${orgPath}/professionals/${ctx.params.id}`,
+      errors: state.errors ?? {},
+      message: state.message,
+    },
+    status,
+  );
+}
+
+async function renderFormError(
+  ctx: Context,
+  portal: PortalContext,
+  mode: 'new' | 'edit',
+  form: ProfileForm,
+  error: unknown,
+): Promise<void> {
+  if (!isAppError(error) || error.status >= 500 || error.status === 404) throw error;
+  await renderForm(
+    ctx,
+    portal,
+    mode,
+    form,
+    { message: error.message, errors: { ...error.fields } },
+    error.status,
+  );
+}

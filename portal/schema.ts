@@ -1,0 +1,23 @@
+import type { SchemaModule } from '../adapters/db/database.ts';
+import { OutboxMailSchema } from '../adapters/mail/outbox.ts';
+import { AuditEventSchema } from './audit/audit-event.entity.ts';
+import { InvitationSchema } from './invitations/invitation.entity.ts';
+import { LicenseSchema } from './licensing/license.entity.ts';
+import { portalMigrations } from './migrations/index.ts';
+import { OrganizationSchema, PartnerLinkSchema } from './organizations/organization.entity.ts';
+import { ProfessionalSchema } from './professionals/professional.entity.ts';
+
+/** The portal's tables, in the `portal` schema (its own mail outbox included). */
+export const portalSchema: SchemaModule = {
+  schema: 'portal',
+  entities: [
+    OrganizationSchema,
+    PartnerLinkSchema,
+    ProfessionalSchema,
+    InvitationSchema,
+    AuditEventSchema,
+    LicenseSchema,
+    OutboxMailSchema,
+  ],
+  migrations: portalMigrations,
+};

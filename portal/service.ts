@@ -1,0 +1,79 @@
+import { createServer, type Server } from 'node:http';
+import { type Database, openDatabase } from '../adapters/db/database.ts';
+import type { Logger } from '../adapters/log/logger.ts';
+import { createMailDispatcher, createSmtpTransport } from '../adapters/mail/dispatcher.ts';
+import type { Config } from '../config/config.ts';
+import { closeServer } from '../idp/service.ts';
+import { createPortal, type PortalContext } from './create-portal.ts';
+import { portalSecret } from './portal-secrets.ts';
+import { portalSchema } from './schema.ts';
+
+export interface RunningPortal {
+  readonly portal: PortalContext;
+  readonly orm: Database;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+export interface PortalServiceOptions {
+  /** Outbox poll interval; tests shorten it. */
+  readonly mailPollMs?: number;
+}
+
+const CLEANUP_EVERY_MS = 10 * 60_000;
+
+/**
+ * Run one portal instance: database (migrated), pages on `PORTAL_PORT`, its mail dispatcher and
+ * the periodic cleanup of expired sessions. Any number of instances can share a database.
+ */
+export async function startPortalService(
+  config: Config,
+  logger: Logger,
+  options: PortalServiceOptions = {},
+): Promise<RunningPortal> {
+  if (!config.DATABASE_URL || !config.SMTP_URL)
+    throw new Error('DATABASE_URL and SMTP_URL must be resolved first');
+  const orm = await openDatabase(portalSchema, {
+    url: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+  });
+  const cookieSecrets = config.COOKIE_SECRETS ?? [await portalSecret(orm, 'cookie')];
+  const invitationKey = new TextEncoder().encode(
+    config.INVITATION_SECRET ?? (await portalSecret(orm, 'invitation')),
+  );
+  const { app, portal } = createPortal(config, {
+    orm,
+    logger,
+    cookieSecrets,
+    invitationKey,
+    clientSecret: config.PORTAL_CLIENT_SECRET,
+  });
+  const dispatcher = createMailDispatcher({
+    orm,
+    transport: createSmtpTransport(config.SMTP_URL),
+    from: config.MAIL_FROM,
+    logger,
+    pollMs: options.mailPollMs,
+  });
+  dispatcher.start();
+  const cleanup = setInterval(() => {
+    portal.sessions
+      .deleteExpired()
+      .catch((err) => logger.warn({ err }, 'cleanup of expired sessions failed'));
+  }, CLEANUP_EVERY_MS);
+  cleanup.unref();
+
+  const server = createServer(app.callback());
+  await new Promise<void>((ok) => server.listen(config.PORTAL_PORT, ok));
+  return {
+    portal,
+    orm,
+    server,
+    async close() {
+      clearInterval(cleanup);
+      await closeServer(server);
+      await dispatcher.stop();
+      await orm.close(true);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { Database } from '../../adapters/db/database.ts';
+import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
+import type { Config } from '../../config/config.ts';
+import { registerClient } from '../../idp/clients/clients.ts';
+import { sharedSecret } from '../../idp/keys/server-secrets.ts';
+
+/**
+ * Operator wiring for embedded defaults (`npm start`): register the portal at the built-in IdP
+ * as a first-party client with its exact redirect, post-logout and back-channel logout URIs, and
+ * return its secret (`PORTAL_CLIENT_SECRET`, or one kept by the IdP). At run time the portal
+ * itself only ever talks to the IdP over OIDC.
+ */
+export async function registerPortalClient(idpOrm: Database, config: Config): Promise<string> {
+  const clientSecret = config.PORTAL_CLIENT_SECRET ?? (await sharedSecret(idpOrm, 'portal-client'));
+  await registerClient(createOidcAdapter(idpOrm), {
+    name: config.PORTAL_NAME,
+    clientId: config.PORTAL_CLIENT_ID,
+    clientSecret,
+    redirectUris: [`${config.PORTAL_URL}/auth/callback`],
+    postLogoutRedirectUris: [`${config.PORTAL_URL}/`],
+    backchannelLogoutUri: `${config.PORTAL_URL}/backchannel-logout`,
+    firstParty: true,
+  });
+  return clientSecret;
+}

@@ -1,0 +1,129 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import * as oidc from 'openid-client';
+import { isAppError } from '../../adapters/http/errors.ts';
+import { recordAudit } from '../audit/audit.ts';
+import type { PortalContext } from '../create-portal.ts';
+import { claimInvitation } from '../invitations/claim-invitation.ts';
+import { memberships } from '../organizations/organizations.ts';
+import type { SignedIn } from '../sessions/session-store.ts';
+import { endSession, renewSession, sessionOf, updateSession } from '../sessions/sessions.ts';
+import { completeSignIn, type SignInFailure, safeReturnTo, startSignIn } from './sign-in-flow.ts';
+
+const REMEMBER_COOKIE = 'portal_signin_option';
+
+const FAILURES: Record<SignInFailure, string> = {
+  state: 'That sign-in took too long or was started in another window. Choose how to sign in to try again.',
+  denied: 'The sign-in was cancelled. Choose how to sign in to try again.',
+  failed: 'We could not complete the sign-in. Choose how to sign in to try again.',
+};
+
+/** Sign In, the Extranet Login page, the callback, and Sign out (RP-initiated logout). */
+export function signInRoutes(router: Router, portal: PortalContext): void {
+  router.get('/sign-in', async (ctx) => {
+    const returnTo = safeReturnTo(ctx.query.returnTo);
+    const option =
+      portal.signIn.find(String(ctx.query.option ?? '')) ??
+      (portal.signIn.all.length === 1
+        ? portal.signIn.all[0]
+        : portal.signIn.find(ctx.cookies.get(REMEMBER_COOKIE)));
+    if (!option) return renderExtranetLogin(ctx, portal, returnTo);
+    await startSignIn(ctx, portal, option, { returnTo });
+  });
+
+  router.get('/extranet-login', async (ctx) => {
+    const failure = String(ctx.query.error ?? '') as SignInFailure;
+    await renderExtranetLogin(ctx, portal, safeReturnTo(ctx.query.returnTo), FAILURES[failure]);
+  });
+
+  router.get('/auth/callback', async (ctx) => {
+    const outcome = await completeSignIn(ctx, portal);
+    if ('failure' in outcome) return renderExtranetLogin(ctx, portal, '/', FAILURES[outcome.failure], 400);
+    const { pending, signedIn } = outcome;
+    renewSession(ctx);
+    updateSession(ctx, (data) => {
+      data.signedIn = signedIn;
+    });
+    ctx.cookies.set(REMEMBER_COOKIE, pending.optionId, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: portal.secure,
+      maxAge: 365 * 24 * 3600 * 1000,
+    });
+    if (pending.invitationToken) return acceptInvitation(ctx, portal, pending.invitationToken, signedIn);
+    await auditSignIn(portal, signedIn);
+    ctx.status = 303;
+    ctx.redirect(pending.returnTo);
+  });
+
+  router.post('/sign-out', async (ctx) => {
+    const signedIn = sessionOf(ctx).data.signedIn;
+    endSession(ctx);
+    ctx.status = 303;
+    ctx.redirect(signedIn ? await endSessionUrl(portal, signedIn) : '/');
+  });
+}
+
+/**
+ * RP-initiated logout at the IdP (OpenID Connect RP-Initiated Logout 1.0), back to the portal home.
+ * The portal session is gone either way; when the IdP cannot be reached the person is at least
+ * signed out here, and the failure is logged.
+ */
+async function endSessionUrl(portal: PortalContext, signedIn: SignedIn): Promise<string> {
+  const option = portal.signIn.find(signedIn.optionId);
+  if (!option) return '/';
+  try {
+    const config = await option.configuration();
+    const url = oidc.buildEndSessionUrl(config, {
+      id_token_hint: signedIn.idToken,
+      post_logout_redirect_uri: `${portal.config.PORTAL_URL}/`,
+    });
+    return url.href;
+  } catch (error) {
+    portal.logger.warn({ err: error }, 'IdP unreachable at sign-out; signed out of the portal only');
+    return '/';
+  }
+}
+
+async function renderExtranetLogin(
+  ctx: Context,
+  portal: PortalContext,
+  returnTo: string,
+  message?: string,
+  status = 200,
+): Promise<void> {
+  const options = portal.signIn.all.map((o) => ({
+    label: o.label,
+    href: `/sign-in?option=${encodeURIComponent(o.id)}&returnTo=${encodeURIComponent(returnTo)}`,
+  }));
+  await portal.views.render(ctx, 'extranet-login', { title: 'Extranet Login', options, message }, status);
+}
+
+/** Back from the IdP with an invitation: claim it, then the home page, signed in. */
+async function acceptInvitation(ctx: Context, portal: PortalContext, token: string, signedIn: SignedIn) {
+  try {
+    await claimInvitation(portal.domain, { token, identity: signedIn });
+  } catch (error) {
+    if (!isAppError(error) || error.status >= 500) throw error;
+    return portal.views.render(
+      ctx,
+      'invitation-refused',
+      { title: 'Invitation not accepted', error },
+      error.status,
+    );
+  }
+  await auditSignIn(portal, signedIn);
+  ctx.status = 303;
+  ctx.redirect('/');
+}
+
+/** One "sign-in" event per organization of the person; "access denied" when they have none. */
+async function auditSignIn(portal: PortalContext, signedIn: SignedIn): Promise<void> {
+  const rows = await memberships(portal.domain, signedIn);
+  const em = portal.domain.orm.em.fork();
+  if (rows.length === 0)
+    recordAudit(em, { organizationId: null, actor: signedIn.email, action: 'access.denied' });
+  for (const p of rows)
+    recordAudit(em, { organizationId: p.organization.id, actor: signedIn.email, action: 'sign-in' });
+  await em.flush();
+}

@@ -1,0 +1,83 @@
+import { expect } from 'vitest';
+import { SYSTEM_ACTOR } from '../../portal/domain.ts';
+import type { Organization } from '../../portal/organizations/organization.entity.ts';
+import { createOrganization } from '../../portal/organizations/organizations.ts';
+import { type BrowserlessClient, browserlessClient, type Page } from './browserless-client.ts';
+import type { TestIdp } from './idp-instance.ts';
+import { type NewPerson, newPerson, signUpFromSignIn } from './oidc-client.ts';
+import type { TestPortal } from './portal-instance.ts';
+
+/** A person signed in at the portal, with the browser that holds their sessions. */
+export interface PortalPerson {
+  readonly person: NewPerson;
+  readonly browser: BrowserlessClient;
+  readonly home: Page;
+}
+
+/** The newest invitation link mailed to `email`. */
+export async function invitationLink(
+  idp: TestIdp,
+  portal: TestPortal,
+  email: string,
+  after = 0,
+): Promise<string> {
+  const mail = await idp.smtp.waitForMail(
+    (m) => m.to === email && m.subject.includes('invitation') && idp.smtp.messages.indexOf(m) >= after,
+  );
+  return mail.links.find((l) => l.startsWith(`${portal.url}/invitations/accept?token=`))!;
+}
+
+/** Open an invitation link as a person without an account: "Sign up now" inside the same flow. */
+export async function acceptBySigningUp(
+  idp: TestIdp,
+  link: string,
+  person: NewPerson,
+  browser: BrowserlessClient = browserlessClient(),
+): Promise<PortalPerson> {
+  const signIn = await browser.get(link);
+  expect(signIn.url.startsWith(`${idp.issuer}/interaction/`), signIn.html).toBe(true);
+  const home = await signUpFromSignIn(browser, signIn, idp.smtp, person);
+  return { person, browser, home };
+}
+
+/** Open an invitation link as a person who has an account: sign in with e-mail and password. */
+export async function acceptBySigningIn(
+  link: string,
+  person: NewPerson,
+  browser: BrowserlessClient = browserlessClient(),
+): Promise<Page> {
+  const signIn = await browser.get(link);
+  return browser.submit(signIn, { email: person.email, password: person.password }, '/login');
+}
+
+/** A new organization whose first administrator accepted the invitation and is signed in. */
+export async function organizationAdmin(
+  idp: TestIdp,
+  portal: TestPortal,
+  name: string,
+  kind: 'customer' | 'partner' = 'customer',
+): Promise<PortalPerson & { organization: Organization }> {
+  const person = newPerson({ givenName: 'Admin', familyName: name });
+  const { organization } = await createOrganization(portal.domain, {
+    actor: SYSTEM_ACTOR,
+    name,
+    kind,
+    admin: { givenName: person.givenName, familyName: person.familyName, email: person.email },
+  });
+  const signedIn = await acceptBySigningUp(idp, await invitationLink(idp, portal, person.email), person);
+  expect(signedIn.home.url).toBe(`${portal.url}/`);
+  return { ...signedIn, organization };
+}
+
+/** The name shown top right, or undefined when signed out. */
+export function usernameOf(page: Page): string | undefined {
+  return /<summary id="username">([^<]*)<\/summary>/.exec(page.html)?.[1];
+}
+
+/** The `href` of the link whose text is `text`, resolved against the page. */
+export function linkTo(page: Page, text: string): string {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const href = new RegExp(`<a href="([^"]*)"[^>]*>\\s*${escaped}\\s*</a>`).exec(page.html)?.[1];
+  if (!href) throw new Error(`no link "${text}" on ${page.url}:\n${page.html.slice(0, 3000)}`);
+  return new URL(href.replaceAll('&amp;', '&'), page.url).toString();
+}
