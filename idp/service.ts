@@ -3,7 +3,7 @@ import { type Database, openDatabase } from '../adapters/db/database.ts';
 import type { Logger } from '../adapters/log/logger.ts';
 import { createMailDispatcher, createSmtpTransport } from '../adapters/mail/dispatcher.ts';
 import { cleanupExpiredOidcPayloads } from '../adapters/oidc/adapter.ts';
-import { createRateLimits } from '../adapters/rate-limit/rate-limits.ts';
+import { createRateLimits, type RateLimitsOptions } from '../adapters/rate-limit/rate-limits.ts';
 import type { Config } from '../config/config.ts';
 import { createIdp, type IdpContext } from './create-idp.ts';
 import { sharedSecret } from './keys/server-secrets.ts';
@@ -28,13 +28,22 @@ const KEY_CHECK_MS = 30_000;
 export async function startIdpService(
   config: Config,
   logger: Logger,
-  options: { mailPollMs?: number; keyCheckMs?: number } = {},
+  options: {
+    mailPollMs?: number;
+    keyCheckMs?: number;
+    /** Shorter or looser brute-force limits than the defaults (tests); unset: the defaults. */
+    rateLimitRules?: RateLimitsOptions['rules'];
+  } = {},
 ): Promise<RunningIdp> {
   if (!config.DATABASE_URL || !config.SMTP_URL)
     throw new Error('DATABASE_URL and SMTP_URL must be resolved first');
   const orm = await openDatabase(idpSchema, { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
   const cookieSecrets = config.COOKIE_SECRETS ?? [await sharedSecret(orm, 'cookie')];
-  const rateLimits = createRateLimits({ pool: config.DATABASE_URL, schema: 'idp' });
+  const rateLimits = createRateLimits({
+    pool: config.DATABASE_URL,
+    schema: 'idp',
+    rules: options.rateLimitRules,
+  });
   const deps = { orm, logger, rateLimits, cookieSecrets };
   let idp = await createIdp(config, deps);
   let handle = idp.provider.callback();

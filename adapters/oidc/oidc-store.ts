@@ -58,6 +58,9 @@ export async function findOidcPayload(
   column: LookupColumn,
   value: string,
 ): Promise<AdapterPayload | undefined> {
+  // A token or id sent by a client may hold NUL, which PostgreSQL text cannot: it matches no row,
+  // and asking would fail the request with a 500 instead of the provider's invalid_grant.
+  if (value.includes('\u0000')) return undefined;
   const rows = await orm.em.getConnection().execute<{ payload: AdapterPayload }[]>(
     `select ${PAYLOAD_WITH_CONSUMED} as payload from idp.oidc_payload
      where model = ? and ${column} = ? and ${LIVE}

@@ -13,13 +13,16 @@ export interface RateLimitRule {
 }
 
 /**
- * Defaults. Sign-in counts failures only (OWASP Authentication Cheat Sheet, "Account Lockout";
- * NIST SP 800-63B §5.2.2 allows at most 100 consecutive failures). The lock expires, so an
- * attacker cannot keep a victim out for good; the per-IP limit is high because colleagues share an
- * office NAT address.
+ * Defaults. Sign-in counts failures only (OWASP Authentication Cheat Sheet, "Account Lockout").
+ * The quick lock is per address *and* client (rate-limiter-flexible's "login endpoint protection"
+ * pattern): an attacker locks the address for themselves, never for its owner elsewhere, so one
+ * attacker cannot keep a victim out. Guesses spread over many clients are capped per address
+ * (NIST SP 800-63B §5.2.2 allows at most 100 consecutive failures). Every lock expires; the
+ * per-IP limit is high because colleagues share an office NAT address.
  */
 export const DEFAULT_RATE_LIMIT_RULES = {
-  signInByAccount: { points: 5, durationSeconds: 15 * 60, blockSeconds: 15 * 60 },
+  signInByAccountAndIp: { points: 5, durationSeconds: 15 * 60, blockSeconds: 15 * 60 },
+  signInByAccount: { points: 50, durationSeconds: 60 * 60, blockSeconds: 15 * 60 },
   signInByIp: { points: 50, durationSeconds: 15 * 60, blockSeconds: 15 * 60 },
   signUpByIp: { points: 50, durationSeconds: 60 * 60 },
   mailByAccount: { points: 10, durationSeconds: 60 * 60 },
@@ -71,6 +74,7 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
   return {
     // The rows share one table: one limiter is enough to sweep the expired ones.
     signInByAccount: limit('signInByAccount', true),
+    signInByAccountAndIp: limit('signInByAccountAndIp', false),
     signInByIp: limit('signInByIp', false),
     signUpByIp: limit('signUpByIp', false),
     mailByAccount: limit('mailByAccount', false),

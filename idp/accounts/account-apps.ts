@@ -26,6 +26,8 @@ export async function appsWithAccess(orm: Database, accountId: string): Promise<
  * next time the app asks, the person is asked for consent again.
  */
 export async function revokeApp(orm: Database, accountId: string, clientId: string): Promise<number> {
+  // No client id holds NUL (PostgreSQL text cannot): nothing to revoke, rather than a failed query.
+  if (clientId.includes('\u0000')) return 0;
   const conn = orm.em.getConnection();
   return conn.transactional(async (tx) => {
     const grants = await conn.execute<{ id: string }[]>(
@@ -48,13 +50,40 @@ export async function revokeApp(orm: Database, accountId: string, clientId: stri
   });
 }
 
-/** End every session of the account at the IdP (sign out everywhere, password change or reset). */
+/**
+ * What a person's sign-ins leave at the provider: their sessions, and the codes and tokens apps
+ * hold. Grants stay: the apps keep the person's consent, not their access.
+ */
+const END_SIGN_INS = `delete from idp.oidc_payload
+  where model in ('Session', 'AuthorizationCode', 'AccessToken', 'RefreshToken', 'DeviceCode',
+                  'BackchannelAuthenticationRequest')
+    and payload->>'accountId' = ?`;
+
+/**
+ * End every session of the account at the IdP, and every code and token apps hold for it (sign
+ * out everywhere, password change or reset). Deleted, not only dated out by `sessionsValidAfter`:
+ * token times are whole seconds, so a token issued in the same second as the change would pass
+ * that check, and introspection does not look at the account at all.
+ */
 export async function endSessions(orm: Database, accountId: string): Promise<void> {
-  await orm.em
-    .getConnection()
-    .execute(`delete from idp.oidc_payload where model = 'Session' and payload->>'accountId' = ?`, [
-      accountId,
-    ]);
+  await orm.em.getConnection().execute(END_SIGN_INS, [accountId], 'run');
+}
+
+/**
+ * "Sign out everywhere": every session of the account ends, with the codes and tokens apps hold,
+ * and nothing issued before `now` is honoured any more (`sessionsValidAfter`), in one transaction.
+ */
+export async function signOutEverywhere(orm: Database, accountId: string, now = new Date()): Promise<void> {
+  const conn = orm.em.getConnection();
+  await conn.transactional(async (tx) => {
+    await conn.execute(
+      `update idp.account set sessions_valid_after = ?, updated_at = ? where id = ?`,
+      [now, now, accountId],
+      'run',
+      tx,
+    );
+    await conn.execute(END_SIGN_INS, [accountId], 'run', tx);
+  });
 }
 
 /** The grant a person gave an app in an earlier session, so consent is asked once per app. */

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { ACCOUNT_CLIENT_ID } from '../clients/clients.ts';
 import type { IdpContext } from '../create-idp.ts';
 import { Account } from './account.entity.ts';
+import { endSessions } from './account-apps.ts';
 
 /**
  * The account-settings pages read the provider's own session: the person signed in at the IdP.
@@ -35,4 +36,26 @@ export function accountSignInUrl(
   if (options.signUp) url.searchParams.set('screen_hint', 'signup');
   if (options.prompt) url.searchParams.set('prompt', options.prompt);
   return url.toString();
+}
+
+/**
+ * End every session of the account but this browser's, after its own password change (the others
+ * may be an attacker's). This one is stored again under a new id, so an id known from before is
+ * worthless (OWASP Session Management Cheat Sheet, "Renew the Session ID After Any Privilege Level
+ * Change"), and re-dated after the change, so `sessionsValidAfter` keeps honouring it.
+ */
+export async function endOtherSessions(ctx: Context, idp: IdpContext, accountId: string): Promise<void> {
+  const session = await idp.provider.Session.get(ctx as never);
+  await endSessions(idp.orm, accountId);
+  if (session.accountId !== accountId || typeof session.exp !== 'number') return;
+  session.resetIdentifier();
+  session.loginTs = Math.floor(Date.now() / 1000);
+  await session.persist();
+  ctx.cookies.set(idp.provider.cookieName('session'), session.jti, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: idp.config.IDP_ISSUER.startsWith('https://'),
+    expires: new Date(session.exp * 1000),
+    overwrite: true,
+  });
 }

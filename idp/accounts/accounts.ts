@@ -10,4 +10,4 @@ export { requestPasswordReset, resetPassword } from './password-reset.ts';
 export { findAccount, type ProfileInput, updateProfile } from './profile.ts';
 export { type SignUpInput, type SignUpResult, signUp } from './sign-up.ts';
 export type { Throttle } from './throttle.ts';
-export { resendVerification, verifyEmail } from './verification.ts';
+export { type ChosenPassword, resendVerification, verifyEmail } from './verification.ts';

@@ -3,7 +3,7 @@ import { Account } from './account.entity.ts';
 import { EmailNotVerifiedError, invalidCredentials } from './account-errors.ts';
 import { normaliseEmailOrUndefined } from './email-address.ts';
 import { hashPassword, needsRehash, verifyPassword } from './password.ts';
-import type { Throttle } from './throttle.ts';
+import { checkSignIn, clearSignInFailures, countSignInFailure, type Throttle } from './throttle.ts';
 
 // An argon2id hash, with today's parameters, of a random password nobody knows. Verifying against
 // it when the e-mail is unknown costs what a real check costs, so response time does not tell
@@ -18,10 +18,10 @@ const UNKNOWN_ACCOUNT_HASH =
  * the person to the code page and calls `resendVerification`. A hash made with older parameters
  * is replaced on success.
  *
- * With `throttle` (ASVS 2.2.1, NIST SP 800-63B §5.2.2): refused while `signInByIp` or
- * `signInByAccount` is exhausted (`RetryLaterError('RATE_LIMITED')`, before any password check);
- * each failure counts against both, counted for unknown addresses too; success clears the
- * account's count (not the IP's, or one valid login would let an attacker go on guessing others).
+ * With `throttle` (ASVS 2.2.1, NIST SP 800-63B §5.2.2): refused while `signInByIp`,
+ * `signInByAccountAndIp` or `signInByAccount` is exhausted (`RetryLaterError('RATE_LIMITED')`,
+ * before any password check); each failure counts against all three, for unknown addresses too;
+ * success clears the address's counts (not the IP's: see `clearSignInFailures`).
  */
 export async function authenticate(
   em: EntityManager,
@@ -29,22 +29,15 @@ export async function authenticate(
   now = new Date(),
 ): Promise<Account> {
   const email = normaliseEmailOrUndefined(input.email);
-  const limits = input.throttle?.limits;
-  const ip = input.throttle?.ip ?? '';
-  if (limits) {
-    await limits.signInByIp.check(ip);
-    if (email) await limits.signInByAccount.check(email);
-  }
+  const { throttle } = input;
+  if (throttle) await checkSignIn(throttle, email);
   const account = email ? await em.findOne(Account, { email }, { populate: ['passwordHash'] }) : null;
   const matches = await verifyPassword(account?.passwordHash ?? UNKNOWN_ACCOUNT_HASH, input.password);
   if (!account || !matches) {
-    if (limits) {
-      await limits.signInByIp.consume(ip);
-      if (email) await limits.signInByAccount.consume(email);
-    }
+    if (throttle) await countSignInFailure(throttle, email);
     throw invalidCredentials();
   }
-  if (limits && email) await limits.signInByAccount.reward(email);
+  if (throttle && email) await clearSignInFailures(throttle, email);
   if (!account.emailVerified) throw new EmailNotVerifiedError(account);
   if (needsRehash(account.passwordHash)) await rehash(em, account, input.password, now);
   return account;

@@ -6,7 +6,7 @@ import { ACCOUNT_ERRORS, accountNotFound, invalidInput } from './account-errors.
 import { passwordChangedMail } from './account-mails.ts';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.ts';
 import { findAccount } from './profile.ts';
-import type { Throttle } from './throttle.ts';
+import { checkSignIn, countSignInFailure, type Throttle } from './throttle.ts';
 
 /**
  * Change a signed-in person's password. The current password is required (ASVS 2.1.5), so a
@@ -15,7 +15,7 @@ import type { Throttle } from './throttle.ts';
  * the policy refuses throws `INVALID_INPUT` with a `newPassword` field message. On success every
  * session and token issued before `now` stops being honoured (`sessionsValidAfter`): the route
  * re-establishes the current session. The owner is told by mail (ASVS 2.2.3). With `throttle`,
- * wrong current passwords count against `signInByAccount` like failed sign-ins.
+ * wrong current passwords count against the sign-in limits like failed sign-ins.
  *
  * @example
  *   await changePassword(em, session.accountId, { currentPassword, newPassword, throttle });
@@ -29,10 +29,9 @@ export async function changePassword(
   const account = await findAccount(em, accountId);
   if (!account) throw accountNotFound();
   await em.populate(account, ['passwordHash']);
-  const limit = input.throttle?.limits.signInByAccount;
-  await limit?.check(account.email);
+  if (input.throttle) await checkSignIn(input.throttle, account.email);
   if (!(await verifyPassword(account.passwordHash, input.currentPassword))) {
-    await limit?.consume(account.email);
+    if (input.throttle) await countSignInFailure(input.throttle, account.email);
     const message = ACCOUNT_ERRORS.CURRENT_PASSWORD_INCORRECT;
     throw new AppError('INVALID_CREDENTIALS', 401, message, { fields: { currentPassword: message } });
   }

@@ -50,13 +50,16 @@ export function passwordResetRoutes(router: Router, idp: IdpContext): void {
       await endSessions(idp.orm, account.id);
     } catch (error) {
       if (!isAppError(error) || error.status >= 500) throw error;
+      // A dead link gets no form to fill again, only the way to a new one; a refused password
+      // keeps the link and says what is wrong next to the field.
       return idp.views.render(
         ctx,
         'reset-password',
         {
           title: 'Choose a new password',
           token,
-          errors: { newPassword: error.message },
+          linkInvalid: isAppError(error, 'RESET_LINK_INVALID'),
+          errors: { ...error.fields },
           message: error.message,
         },
         error.status,

@@ -8,12 +8,14 @@ import { normaliseEmail } from './email-address.ts';
 import { issueResetToken, resetTokenHash, retireSecrets } from './email-secrets.ts';
 import { startMailCooldown } from './mail-cooldown.ts';
 import { checkPasswordPolicy, hashPassword } from './password.ts';
+import { MAIL_REQUEST_MIN_MS, withMinimumDuration } from './steady-duration.ts';
 import type { Throttle } from './throttle.ts';
 
 /**
  * "Forgot password": mail a single-use link, valid 30 minutes, to the account with this address,
  * verified or not (the link proves the mailbox). Earlier links stop working. An unknown address
- * gets no mail and the same answer (OWASP Forgot Password Cheat Sheet: "consistent message").
+ * gets no mail and the same answer, in the same time (OWASP Forgot Password Cheat Sheet:
+ * "consistent message", "consistent response time").
  * One mail a minute per address at most; repeats within the minute are silently dropped, as the
  * first link still works. With `throttle`, counts against `mailByAccount`.
  *
@@ -27,13 +29,16 @@ export async function requestPasswordReset(
 ): Promise<void> {
   const email = normaliseEmail(input.email);
   if (input.throttle) await input.throttle.limits.mailByAccount.consume(email);
-  await em.transactional(async (tx) => {
-    if ((await startMailCooldown(tx, email, 'reset-password', now)) > 0) return;
-    const account = await tx.findOne(Account, { email });
-    if (!account) return;
-    const token = await issueResetToken(tx, account, now);
-    enqueueMail(tx, passwordResetMail(email, input.resetUrl(token)));
-  });
+  // Issuing a link takes a few milliseconds that an unknown address does not: hidden by the floor.
+  await withMinimumDuration(MAIL_REQUEST_MIN_MS, () =>
+    em.transactional(async (tx) => {
+      if ((await startMailCooldown(tx, email, 'reset-password', now)) > 0) return;
+      const account = await tx.findOne(Account, { email });
+      if (!account) return;
+      const token = await issueResetToken(tx, account, now);
+      enqueueMail(tx, passwordResetMail(email, input.resetUrl(token)));
+    }),
+  );
 }
 
 /**

@@ -4,8 +4,8 @@ import { AppError, isAppError } from '../../adapters/http/errors.ts';
 import { formFields } from '../../adapters/http/forms.ts';
 import type { IdpContext } from '../create-idp.ts';
 import type { Account } from './account.entity.ts';
-import { appsWithAccess, endSessions, revokeApp } from './account-apps.ts';
-import { accountSignInUrl, signedInAccount } from './account-session.ts';
+import { appsWithAccess, revokeApp, signOutEverywhere } from './account-apps.ts';
+import { accountSignInUrl, endOtherSessions, signedInAccount } from './account-session.ts';
 import { changePassword, updateProfile } from './accounts.ts';
 import { passwordResetRoutes } from './password-reset-routes.ts';
 
@@ -48,9 +48,9 @@ export function accountRoutes(router: Router, idp: IdpContext): void {
         newPassword: form.newPassword ?? '',
         throttle: { limits: idp.rateLimits, ip: ctx.ip },
       });
-      // Other sessions end (sessionsValidAfter moved); this browser signs in again with the new one.
-      await endSessions(idp.orm, account.id);
-      ctx.redirect(accountSignInUrl(idp, { prompt: 'login' }));
+      // Other sessions end (sessionsValidAfter moved); this browser, which proved the password, stays.
+      await endOtherSessions(ctx, idp, account.id);
+      ctx.redirect(`${idp.base}/account?done=password`);
     });
   });
 
@@ -63,10 +63,7 @@ export function accountRoutes(router: Router, idp: IdpContext): void {
 
   router.post('/account/sign-out-everywhere', async (ctx) => {
     const account = await requireAccount(ctx, idp);
-    await idp.orm.em
-      .getConnection()
-      .execute(`update idp.account set sessions_valid_after = now() where id = ?`, [account.id]);
-    await endSessions(idp.orm, account.id);
+    await signOutEverywhere(idp.orm, account.id);
     ctx.redirect(`${idp.base}/signed-out`);
   });
 
@@ -145,6 +142,7 @@ async function renderAccount(
 
 function noticeFor(done: unknown): string | undefined {
   if (done === 'profile') return 'Your profile is saved.';
+  if (done === 'password') return 'Your password is changed. Every other session of your account has ended.';
   if (done === 'revoked') return 'The app no longer has access to your account.';
   return undefined;
 }

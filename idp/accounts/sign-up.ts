@@ -38,6 +38,12 @@ export interface SignUpResult {
    * sign the person in once they enter the code; never show it or let the page differ on it.
    */
   readonly accountId?: string;
+  /**
+   * Set only when the address already had an account, unverified: the hash of the password chosen
+   * here. Server-side only, like `accountId`: keep it in the interaction, and if the person proves
+   * the mailbox from there, it replaces the password of whoever signed up first (`verifyEmail`).
+   */
+  readonly passwordHash?: string;
 }
 
 const signUpSchema = (now: Date) =>
@@ -71,7 +77,7 @@ export async function signUp(em: EntityManager, input: SignUpInput, now = new Da
       const existing = await tx.findOne(Account, { email: data.email });
       if (existing) {
         await warnOwner(tx, data.email, now);
-        return result;
+        return existing.emailVerified ? result : { ...result, passwordHash };
       }
       const account = tx.create(Account, {
         id: randomUUID(),

@@ -7,9 +7,16 @@ import { verificationCodeMail } from './account-mails.ts';
 import { normaliseEmail, normaliseEmailOrUndefined } from './email-address.ts';
 import { codeMatches, issueVerificationCode, VERIFICATION_CODE } from './email-secrets.ts';
 import { restartMailCooldown, startMailCooldown } from './mail-cooldown.ts';
+import { MAIL_REQUEST_MIN_MS, withMinimumDuration } from './steady-duration.ts';
 import type { Throttle } from './throttle.ts';
 
 type Refusal = 'CODE_INVALID' | 'CODE_EXPIRED' | 'CODE_ATTEMPTS_EXCEEDED';
+
+/** A password hash chosen at a sign-up of `email` that found the address already taken, unverified. */
+export interface ChosenPassword {
+  readonly email: string;
+  readonly passwordHash: string;
+}
 
 /**
  * Check the code typed on the "enter your code" page. The right code marks the address verified,
@@ -17,10 +24,21 @@ type Refusal = 'CODE_INVALID' | 'CODE_EXPIRED' | 'CODE_ATTEMPTS_EXCEEDED';
  * attempt, committed even though the call throws; the 5th wrong one, or 15 minutes, kills the
  * code. Throws `CODE_INVALID` (also for an unknown address, to reveal nothing), `CODE_EXPIRED` or
  * `CODE_ATTEMPTS_EXCEEDED`. With `throttle`, refused codes count against `signInByIp`.
+ *
+ * With `chosenPassword` (the sign-up where the code is entered found the address taken by an
+ * unverified account), the right code also sets that password: whoever proves the mailbox owns the
+ * credentials, so one who signed up with someone else's address first cannot sign in once its
+ * owner verifies it (account pre-hijacking, Sudhodanan & Paverd, USENIX Security 2022).
  */
 export async function verifyEmail(
   em: EntityManager,
-  input: { email: string; code: string; throttle?: Throttle },
+  input: {
+    email: string;
+    code: string;
+    throttle?: Throttle;
+    /** The password chosen where the code is entered, to set if `email` is this one's. */
+    chosenPassword?: ChosenPassword;
+  },
   now = new Date(),
 ): Promise<Account> {
   if (input.throttle) await input.throttle.limits.signInByIp.check(input.throttle.ip);
@@ -34,7 +52,13 @@ export async function verifyEmail(
       { account, purpose: 'verify-email', consumedAt: null },
       { orderBy: { createdAt: 'desc' }, lockMode: LockMode.PESSIMISTIC_WRITE },
     );
-    return secret ? check(secret, account, input.code, now) : 'CODE_INVALID';
+    if (!secret) return 'CODE_INVALID';
+    const outcome = check(secret, account, input.code, now);
+    if (typeof outcome !== 'string' && input.chosenPassword?.email === account.email) {
+      outcome.passwordHash = input.chosenPassword.passwordHash;
+      outcome.sessionsValidAfter = now;
+    }
+    return outcome;
   });
   if (typeof outcome !== 'string') return outcome;
   if (input.throttle) await input.throttle.limits.signInByIp.consume(input.throttle.ip);
@@ -57,8 +81,8 @@ function check(secret: EmailSecret, account: Account, code: string, now: Date): 
  * Mail a new code to an unverified address; earlier codes stop working. At most one a minute per
  * address: sooner throws `RetryLaterError('RESEND_COOLDOWN')` with the seconds left. Unknown and
  * already verified addresses get no mail and the same answers, cooldown included, so the page
- * reveals nothing (the cooldown is kept per address, not per account). With `throttle`, counts
- * against `mailByAccount`.
+ * reveals nothing (the cooldown is kept per address, not per account), nor does its timing
+ * (`MAIL_REQUEST_MIN_MS`). With `throttle`, counts against `mailByAccount`.
  */
 export async function resendVerification(
   em: EntityManager,
@@ -67,13 +91,16 @@ export async function resendVerification(
 ): Promise<void> {
   const email = normaliseEmail(input.email);
   if (input.throttle) await input.throttle.limits.mailByAccount.consume(email);
-  const wait = await em.transactional(async (tx) => {
-    const seconds = await startMailCooldown(tx, email, 'verify-email', now);
-    if (seconds > 0) return seconds;
-    const account = await tx.findOne(Account, { email });
-    if (account && !account.emailVerified) await sendVerificationCode(tx, account, now);
-    return 0;
-  });
+  // Issuing a code takes a few milliseconds that an unknown address does not: hidden by the floor.
+  const wait = await withMinimumDuration(MAIL_REQUEST_MIN_MS, () =>
+    em.transactional(async (tx) => {
+      const seconds = await startMailCooldown(tx, email, 'verify-email', now);
+      if (seconds > 0) return seconds;
+      const account = await tx.findOne(Account, { email });
+      if (account && !account.emailVerified) await sendVerificationCode(tx, account, now);
+      return 0;
+    }),
+  );
   if (wait > 0) throw resendCooldown(wait);
 }
 

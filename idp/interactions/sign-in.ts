@@ -1,7 +1,9 @@
 import type { Context } from 'koa';
-import { isAppError } from '../../adapters/http/errors.ts';
+import { type AppError, isAppError } from '../../adapters/http/errors.ts';
+import { RetryLaterError } from '../../adapters/rate-limit/retry-later-error.ts';
 import {
   authenticate,
+  type ChosenPassword,
   EmailNotVerifiedError,
   resendVerification,
   signUp,
@@ -40,6 +42,7 @@ export async function signInWithPassword(
   } catch (error) {
     if (error instanceof EmailNotVerifiedError) return startVerification(ctx, idp, page, error);
     if (!isAppError(error) || error.status >= 500) throw error;
+    tellWhenToRetry(ctx, error);
     await renderLogin(ctx, idp, page, { values, message: error.message }, error.status);
   }
 }
@@ -88,11 +91,16 @@ export async function signUpInInteraction(
       acceptTerms: values.acceptTerms === 'yes',
       throttle: throttle(ctx, idp),
     });
-    // Whoever enters the code mailed to this address, in this sign-in, is signed in as its account.
-    await rememberInInteraction(ctx, idp, { pendingEmail: outcome.email });
+    // Whoever enters the code mailed to this address, in this sign-in, is signed in as its account,
+    // with the password chosen here if someone else had signed up with the address first.
+    await rememberInInteraction(ctx, idp, {
+      pendingEmail: outcome.email,
+      chosenPasswordHash: outcome.passwordHash,
+    });
     await renderVerify(ctx, idp, page, outcome.email);
   } catch (error) {
     if (!isAppError(error) || error.status >= 500) throw error;
+    tellWhenToRetry(ctx, error);
     await renderSignUp(
       ctx,
       idp,
@@ -119,6 +127,7 @@ export async function verifyInInteraction(
       email,
       code: (form.code ?? '').trim(),
       throttle: throttle(ctx, idp),
+      chosenPassword: chosenPassword(page),
     });
     if (account.email === page.result?.pendingEmail) {
       await signInTo(ctx, idp, { login: { accountId: account.id, amr: ['pwd'] } });
@@ -130,6 +139,7 @@ export async function verifyInInteraction(
     });
   } catch (error) {
     if (!isAppError(error) || error.status >= 500) throw error;
+    tellWhenToRetry(ctx, error);
     await renderVerify(ctx, idp, page, email, { errors: { code: error.message } }, error.status);
   }
 }
@@ -147,11 +157,24 @@ export async function resendInInteraction(
     });
   } catch (error) {
     if (!isAppError(error) || error.status >= 500) throw error;
+    tellWhenToRetry(ctx, error);
     await renderVerify(ctx, idp, page, email, { message: error.message }, error.status);
   }
+}
+
+/** The password a sign-up in this interaction chose for an address already taken, unverified. */
+function chosenPassword(page: InteractionPage): ChosenPassword | undefined {
+  const { pendingEmail, chosenPasswordHash } = page.result ?? {};
+  if (typeof pendingEmail !== 'string' || typeof chosenPasswordHash !== 'string') return undefined;
+  return { email: pendingEmail, passwordHash: chosenPasswordHash };
 }
 
 /** The limits one request counts against: failures per account and per client address. */
 export function throttle(ctx: Context, idp: IdpContext): Throttle {
   return { limits: idp.rateLimits, ip: ctx.ip };
+}
+
+/** RFC 6585 §4: a 429 says when to come back, on a re-rendered form as on an error page. */
+function tellWhenToRetry(ctx: Context, error: AppError): void {
+  if (error instanceof RetryLaterError) ctx.set('Retry-After', String(error.retryAfterSeconds));
 }

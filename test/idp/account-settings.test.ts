@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserlessClient } from '../support/browserless-client.ts';
+import { type BrowserlessClient, browserlessClient } from '../support/browserless-client.ts';
 import {
   accountRow,
   isAccountPage,
@@ -100,6 +100,39 @@ describe('J11: the account settings pages', () => {
     );
     expect(future.html).toContain('Your birth date cannot be in the future.');
 
+    const gender = await browser.submit(
+      account,
+      { givenName: 'Ada', familyName: 'Lovelace', birthdate: '1985-12-10', gender: 'robot' },
+      '/account/profile',
+    );
+    expect(gender.status).toBe(400);
+    expect(gender.html).toContain(
+      '<small id="gender-error" class="error">Choose one of the options.</small>',
+    );
+
+    expect(await accountRow(idp, person.email)).toEqual(before);
+  });
+
+  it('asks to sign in again, and saves nothing, when a form is sent after the session ended', async () => {
+    const { person, browser, account } = await signUpAtIdp(idp);
+    const other = browserlessClient();
+    const otherAccount = await signInAtIdp(idp, person, other);
+    await other.submit(otherAccount, {}, '/account/sign-out-everywhere');
+    const before = await accountRow(idp, person.email);
+
+    const late = await browser.submit(
+      account,
+      { givenName: 'Late', familyName: 'Edit', birthdate: '1985-12-10', gender: '' },
+      '/account/profile',
+    );
+    expect(late.status).toBe(401);
+    expect(late.html).toContain('Your session has ended. Sign in again to continue.');
+    const password = await browser.submit(
+      account,
+      { currentPassword: person.password, newPassword: 'a brand new passphrase 7' },
+      '/account/password',
+    );
+    expect(password.status).toBe(401);
     expect(await accountRow(idp, person.email)).toEqual(before);
   });
 
@@ -148,6 +181,9 @@ describe('J11: the account settings pages', () => {
     const { person, browser, account } = await signUpAtIdp(idp);
     const other = browserlessClient();
     expect(isAccountPage(await signInAtIdp(idp, person, other))).toBe(true);
+    const { id: accountId } = await accountRow(idp, person.email);
+    const { config, tokens } = await signInToApp(other);
+    const sessionBefore = browser.cookie(idp.issuer, '_session');
     const newPassword = 'a brand new passphrase 7';
 
     const after = await browser.submit(
@@ -155,8 +191,13 @@ describe('J11: the account settings pages', () => {
       { currentPassword: person.password, newPassword },
       '/account/password',
     );
-    // This browser signs in again, with the new password.
-    expect(after.html).toContain('<h1>Sign in</h1>');
+    // This browser proved the password: it stays signed in, under a new session id.
+    expect(after.url).toBe(`${idp.issuer}/account?done=password`);
+    expect(isAccountPage(after)).toBe(true);
+    expect(after.html).toContain('Your password is changed. Every other session of your account has ended.');
+    expect(browser.cookie(idp.issuer, '_session')).not.toBe(sessionBefore);
+    expect(await sessionCount(idp, accountId)).toBe(1);
+    await expectTokensEnded(config, tokens);
     const mail = await idp.smtp.waitForMail(
       (m) => m.to === person.email && m.subject === 'Your password was changed',
     );
@@ -170,8 +211,15 @@ describe('J11: the account settings pages', () => {
     expect(oldRefused.status).toBe(401);
     expect(oldRefused.html).toContain('The e-mail or password is incorrect.');
 
-    const back = await browser.submit(after, { email: person.email, password: newPassword }, '/login');
-    expect(isAccountPage(back)).toBe(true);
+    expect(isAccountPage(await browser.get(`${idp.issuer}/account`))).toBe(true);
+    // The provider honours the kept session too: the app gets the person without a sign-in page
+    // (the consent page, as it asks for more than the other browser allowed it).
+    const request = await authorizationRequest(await discoverAsApp(idp.issuer, app), {
+      scope: 'openid email',
+    });
+    expect((await browser.get(request.url.toString())).html).toContain(
+      'Allow Partner App to access your account?',
+    );
     expect(isAccountPage(await signInAtIdp(idp, { email: person.email, password: newPassword }))).toBe(true);
   });
 
@@ -240,19 +288,47 @@ describe('J11: the account settings pages', () => {
     const { id: accountId } = await accountRow(idp, person.email);
     expect(await sessionCount(idp, accountId)).toBe(2);
 
+    const { config, tokens } = await signInToApp(other);
+    const before = await accountRow(idp, person.email);
     const done = await browser.submit(account, {}, '/account/sign-out-everywhere');
     expect(done.url).toBe(`${idp.issuer}/signed-out`);
     expect(done.html).toContain('You are signed out');
     expect(await sessionCount(idp, accountId)).toBe(0);
+    const after = await accountRow(idp, person.email);
+    expect(new Date(after.sessions_valid_after).getTime()).toBeGreaterThan(
+      new Date(before.sessions_valid_after).getTime(),
+    );
 
     for (const b of [browser, other]) {
       const page = await b.get(`${idp.issuer}/account`);
       expect(page.html).toContain('<h1>Sign in</h1>');
     }
+    // The app's tokens end with the sessions, even those issued a moment before.
+    await expectTokensEnded(config, tokens);
     // Signing in again afterwards works at once.
     expect(isAccountPage(await signInAtIdp(idp, person, browser))).toBe(true);
   });
+
+  /** In a browser signed in at the IdP: sign in to the third-party app (consenting), and redeem. */
+  async function signInToApp(browser: BrowserlessClient) {
+    const config = await discoverAsApp(idp.issuer, app);
+    browser.stopAt.push(TEST_REDIRECT_URI);
+    const request = await authorizationRequest(config, { scope: 'openid profile offline_access' });
+    let page = await browser.get(request.url.toString());
+    if (page.html.includes('/confirm')) page = await browser.submit(page, {}, '/confirm');
+    const tokens = await redeem(config, request, page.url);
+    expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(true);
+    return { config, tokens };
+  }
 });
+
+async function expectTokensEnded(config: oidc.Configuration, tokens: oidc.TokenEndpointResponse) {
+  expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+  await expect(oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck)).rejects.toThrow();
+  await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+    error: 'invalid_grant',
+  });
+}
 
 /** The app names in the "Apps with access" list. */
 function appsListed(html: string): string[] {

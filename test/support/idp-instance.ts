@@ -1,6 +1,7 @@
 import { freePort } from '../../adapters/db/embedded-postgres.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
 import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
+import type { RateLimitsOptions } from '../../adapters/rate-limit/rate-limits.ts';
 import { loadConfig } from '../../config/config.ts';
 import { type ClientRegistration, type RegisteredClient, registerClient } from '../../idp/clients/clients.ts';
 import { type RunningIdp, startIdpService } from '../../idp/service.ts';
@@ -18,9 +19,13 @@ export interface TestIdp {
 
 /**
  * A real IdP for one test file: its own database cloned from the migrated template, a real SMTP
- * server capturing mail, an HTTP server on a free loopback port.
+ * server capturing mail, an HTTP server on a free loopback port. Pass `DATABASE_URL` to run a
+ * second instance on the first one's database; `rateLimitRules` to shorten the brute-force windows.
  */
-export async function startTestIdp(env: Record<string, string> = {}): Promise<TestIdp> {
+export async function startTestIdp(
+  env: Record<string, string> = {},
+  options: { rateLimitRules?: RateLimitsOptions['rules'] } = {},
+): Promise<TestIdp> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const smtp = await startSmtpCapture();
   const port = await freePort();
@@ -34,7 +39,11 @@ export async function startTestIdp(env: Record<string, string> = {}): Promise<Te
     IDP_ISSUER: issuer,
     ...env,
   });
-  const running = await startIdpService(config, createLogger('silent', 'test-idp'), { mailPollMs: 50, keyCheckMs: 200 });
+  const running = await startIdpService(config, createLogger('silent', 'test-idp'), {
+    mailPollMs: 50,
+    keyCheckMs: 200,
+    rateLimitRules: options.rateLimitRules,
+  });
   return {
     issuer,
     databaseUrl,
