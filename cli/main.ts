@@ -13,7 +13,7 @@ const USAGE = `Usage: npm run cli -- <command>
 
   client add --name N --redirect-uri U [--redirect-uri U2] [--post-logout-redirect-uri U]
              [--backchannel-logout-uri U] [--auth-method client_secret_basic|client_secret_post]
-             [--first-party] [--json]
+             [--client-id ID] [--client-secret S] [--first-party] [--json]
       Register an app that signs people in with the IdP; prints its client_id and client_secret.
   keys rotate
       Add a new signing key; the previous one stays published until what it signed has expired.
@@ -55,6 +55,8 @@ async function clientAdd(orm: Awaited<ReturnType<typeof openDatabase>>, args: st
       'post-logout-redirect-uri': { type: 'string', multiple: true },
       'backchannel-logout-uri': { type: 'string' },
       'auth-method': { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
       'first-party': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -66,6 +68,8 @@ async function clientAdd(orm: Awaited<ReturnType<typeof openDatabase>>, args: st
     backchannelLogoutUri: values['backchannel-logout-uri'],
     authMethod: values['auth-method'] as never,
     firstParty: values['first-party'],
+    clientId: values['client-id'],
+    clientSecret: values['client-secret'],
   });
   if (values.json) console.log(JSON.stringify(client));
   else console.log(`client_id: ${client.client_id}\nclient_secret: ${client.client_secret}`);

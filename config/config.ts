@@ -100,3 +100,25 @@ function requireProductionSettings(config: z.infer<typeof configSchema>): void {
     missing.push('PORTAL_URL: must be an https URL in production');
   if (missing.length) throw new ConfigError(`Invalid configuration:\n  ${missing.join('\n  ')}`);
 }
+
+/** For a process's entry point: the configuration, or the problem printed plainly and exit code 1. */
+export function loadConfigOrExit(
+  env: Record<string, string | undefined>,
+  required: readonly (keyof Config)[] = [],
+  purpose = 'to run this service',
+): Config {
+  try {
+    const config = loadConfig(env);
+    const missing = required.filter((name) => config[name] === undefined);
+    if (missing.length) {
+      throw new ConfigError(
+        `Invalid configuration:\n  ${missing.map((n) => `${n}: required ${purpose}`).join('\n  ')}`,
+      );
+    }
+    return config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

@@ -6,6 +6,7 @@ import { assets } from '../adapters/http/assets.ts';
 import { csrfProtection } from '../adapters/http/csrf.ts';
 import { errorHandler } from '../adapters/http/error-handler.ts';
 import { formBody } from '../adapters/http/forms.ts';
+import { healthChecks } from '../adapters/http/health.ts';
 import { securityHeaders } from '../adapters/http/security-headers.ts';
 import { createViews, type Views } from '../adapters/http/views.ts';
 import type { Logger } from '../adapters/log/logger.ts';
@@ -16,6 +17,7 @@ import { identify } from './membership/gate.ts';
 import { memberRoutes } from './membership/routes.ts';
 import { organizationRoutes } from './organizations/routes.ts';
 import { professionalRoutes } from './professionals/routes.ts';
+import { portalSchema } from './schema.ts';
 import { createSessionStore, type SessionStore } from './sessions/session-store.ts';
 import { sessions } from './sessions/sessions.ts';
 import { backchannelLogout } from './sign-in/backchannel-logout.ts';
@@ -74,6 +76,7 @@ export function createPortal(config: Config, deps: PortalDeps): { app: Koa; port
     },
   };
   const app = new Koa({ proxy: config.TRUST_PROXY });
+  app.use(healthChecks(deps.orm, portalSchema));
   app.use(securityHeaders({ hsts: secure }));
   app.use(assets());
   app.use(errorHandler(portal.views, deps.logger));

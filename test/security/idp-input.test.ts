@@ -446,6 +446,71 @@ describe('hostile input and response headers at the IdP', () => {
     });
   });
 
+  describe('sessions', () => {
+    const sessionRow = async (id: string | undefined) =>
+      (
+        await query<{ account_id: string }>(
+          idp,
+          `select payload->>'accountId' as account_id from idp.oidc_payload where model = 'Session' and id = ?`,
+          [id ?? ''],
+        )
+      )[0];
+
+    const credentials = (p: { email: string; password: string }) => ({
+      email: p.email,
+      password: p.password,
+    });
+
+    it('gives a new session id on every sign-in, so a planted or earlier one never holds the new account', async () => {
+      const browser = browserlessClient();
+      const signIn = await browser.get(`${idp.issuer}/account`);
+      const anonymous = browser.cookie(idp.issuer, '_session');
+      const first = await signUpAtIdp(idp);
+      const second = await signUpAtIdp(idp);
+      expect(isAccountPage(await browser.submit(signIn, credentials(first.person), '/login'))).toBe(true);
+      const firstId = browser.cookie(idp.issuer, '_session');
+      expect(firstId).toBeDefined();
+      expect(firstId).not.toBe(anonymous);
+
+      // The same browser signs in as someone else (prompt=login): not in the first one's session.
+      const again = await browser.get(
+        `${idp.issuer}/auth?client_id=gatehouse-account&response_type=none&scope=openid&prompt=login` +
+          `&redirect_uri=${encodeURIComponent(`${idp.issuer}/account`)}`,
+      );
+      const switched = await browser.submit(again, credentials(second.person), '/login');
+      console.log(
+        switched.status,
+        switched.url,
+        switched.hops,
+        switched.html.slice(switched.html.indexOf('<main>'), switched.html.indexOf('<main>') + 600),
+      );
+      expect(isAccountPage(switched)).toBe(true);
+      expect(switched.html).toContain(second.person.email);
+      const secondId = browser.cookie(idp.issuer, '_session');
+      expect(secondId).not.toBe(firstId);
+      expect((await sessionRow(firstId))?.account_id).not.toBe(
+        (await accountRow(idp, second.person.email)).id,
+      );
+    });
+
+    it('ends the session server-side at sign-out: the old cookie opens nothing', async () => {
+      const { browser } = await signUpAtIdp(idp);
+      await browser.get(`${idp.issuer}/healthz`);
+      const stolen = sentCookie.get(new URL(idp.issuer).origin)!;
+      const id = browser.cookie(idp.issuer, '_session');
+      expect(await sessionRow(id)).toBeDefined();
+      const signOut = await browser.get(`${idp.issuer}/session/end?client_id=gatehouse-account`);
+      await browser.submit(signOut, { logout: 'yes' }, '/session/end/confirm');
+      expect(await sessionRow(id)).toBeUndefined();
+      const replayed = await realFetch(`${idp.issuer}/account`, {
+        headers: { cookie: stolen, accept: 'text/html' },
+        redirect: 'manual',
+      });
+      expect(replayed.status).toBe(302);
+      expect(replayed.headers.get('location')).toContain('/auth?');
+    });
+  });
+
   describe('response headers and cookies', () => {
     /** Every page of the IdP a person or an attacker can reach, including its error pages. */
     async function everyPage(): Promise<Page[]> {

@@ -1,0 +1,20 @@
+import { createLogger } from '../adapters/log/logger.ts';
+import { loadConfigOrExit } from '../config/config.ts';
+import { stopOnSignal } from '../system/until-signalled.ts';
+import { startPortalService } from './service.ts';
+
+/**
+ * `npm run start:portal`: one portal instance against `DATABASE_URL` and `SMTP_URL`. Its client
+ * at the built-in IdP is registered beforehand (`npm run cli -- client add --first-party …`), so
+ * its secret is configuration, unless `SIGN_IN_OPTIONS` lists the IdPs.
+ */
+const base = loadConfigOrExit(process.env);
+const config = loadConfigOrExit(
+  process.env,
+  ['DATABASE_URL', 'SMTP_URL', ...(base.SIGN_IN_OPTIONS ? [] : (['PORTAL_CLIENT_SECRET'] as const))],
+  'to run the portal on its own',
+);
+const logger = createLogger(config.LOG_LEVEL, 'portal');
+const running = await startPortalService(config, logger);
+logger.info({ url: config.PORTAL_URL, port: config.PORTAL_PORT }, 'portal listening');
+stopOnSignal(logger, () => running.close());
