@@ -93,10 +93,10 @@ export async function signUpInInteraction(
     });
     // Whoever enters the code mailed to this address, in this sign-in, is signed in as its account,
     // with the password chosen here if someone else had signed up with the address first.
-    await rememberInInteraction(ctx, idp, {
-      pendingEmail: outcome.email,
-      chosenPasswordHash: outcome.passwordHash,
-    });
+    const chosen: ChosenPassword | undefined = outcome.passwordHash
+      ? { email: outcome.email, passwordHash: outcome.passwordHash }
+      : undefined;
+    await rememberInInteraction(ctx, idp, { pendingEmail: outcome.email, chosenPassword: chosen });
     await renderVerify(ctx, idp, page, outcome.email);
   } catch (error) {
     if (!isAppError(error) || error.status >= 500) throw error;
@@ -163,10 +163,13 @@ export async function resendInInteraction(
 }
 
 /** The password a sign-up in this interaction chose for an address already taken, unverified. */
+// Bound to its address: a later step of the interaction for another address does not inherit it.
 function chosenPassword(page: InteractionPage): ChosenPassword | undefined {
-  const { pendingEmail, chosenPasswordHash } = page.result ?? {};
-  if (typeof pendingEmail !== 'string' || typeof chosenPasswordHash !== 'string') return undefined;
-  return { email: pendingEmail, passwordHash: chosenPasswordHash };
+  const chosen = page.result?.chosenPassword as Partial<ChosenPassword> | undefined;
+  const email = page.result?.pendingEmail;
+  if (typeof chosen?.passwordHash !== 'string' || typeof email !== 'string' || chosen.email !== email)
+    return undefined;
+  return { email, passwordHash: chosen.passwordHash };
 }
 
 /** The limits one request counts against: failures per account and per client address. */

@@ -7,13 +7,13 @@ import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { type NewPerson, newPerson } from '../support/oidc-client.ts';
 
 // The default limits with windows a test can wait out: 3 failures per address from one client,
-// 6 per address from anywhere, 8 per client; each lock lasts 2 seconds.
+// 6 per address from anywhere, 8 per client; each lock lasts 3 seconds.
 const RULES: RateLimitsOptions['rules'] = {
-  signInByAccountAndIp: { points: 3, durationSeconds: 10, blockSeconds: 2 },
-  signInByAccount: { points: 6, durationSeconds: 10, blockSeconds: 2 },
-  signInByIp: { points: 8, durationSeconds: 10, blockSeconds: 2 },
+  signInByAccountAndIp: { points: 3, durationSeconds: 20, blockSeconds: 3 },
+  signInByAccount: { points: 6, durationSeconds: 20, blockSeconds: 3 },
+  signInByIp: { points: 8, durationSeconds: 20, blockSeconds: 3 },
 };
-const LOCK_MS = 2_000;
+const LOCK_MS = 3_000;
 const TOO_MANY = 'Too many attempts. Try again in 1 minute.';
 
 // Client addresses, told to the IdP through X-Forwarded-For (the instances trust their proxy).
@@ -121,7 +121,7 @@ describe('brute force against the sign-in form', () => {
     const victim = await account();
     for (let i = 0; i < 3; i++) await guess(one, victim.email);
     const lockedAt = Date.now();
-    while (Date.now() - lockedAt < LOCK_MS - 500) {
+    while (Date.now() - lockedAt < LOCK_MS - 1_500) {
       expect(await guess(one, victim.email)).toBe(429);
     }
     await sleepUntil(lockedAt + LOCK_MS + 300);

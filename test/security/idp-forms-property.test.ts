@@ -206,7 +206,10 @@ describe('IdP form handlers under random and hostile input', () => {
         const page: Page = await browser.post(url, { ...input, _csrf: csrf });
         expect(page.status, page.html.slice(0, 500)).toBeLessThan(500);
         expect([200, ...REFUSALS]).toContain(page.status);
-        if (REFUSALS.includes(page.status)) expect(await state()).toEqual(before);
+        if (!REFUSALS.includes(page.status)) return;
+        // A clear answer: the refusal says what is wrong, on the page or next to a field.
+        expect(page.html).toMatch(/role="alert"|class="error"/);
+        expect(await state()).toEqual(before);
       }),
       { numRuns: RUNS },
     );

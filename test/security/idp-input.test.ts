@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { escapeHtml } from '../../idp/accounts/account-mails.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
@@ -446,6 +447,49 @@ describe('hostile input and response headers at the IdP', () => {
     });
   });
 
+  describe('fields the forms do not offer (mass assignment)', () => {
+    it('ignores e-mail, verification, id and password fields added to the profile and sign-up forms', async () => {
+      const { browser, account, person } = await signUpAtIdp(idp);
+      const before = await accountRow(idp, person.email);
+      const extra = {
+        email: 'attacker@evil.example',
+        emailVerified: 'false',
+        email_verified: 'false',
+        id: '00000000-0000-4000-8000-000000000000',
+        passwordHash: 'x',
+        password_hash: 'x',
+        sessionsValidAfter: '2000-01-01',
+      };
+      const saved = await browser.submit(
+        account,
+        { givenName: 'Ada', familyName: 'Byron', birthdate: '1985-12-10', gender: '', ...extra },
+        '/account/profile',
+      );
+      expect(isAccountPage(saved)).toBe(true);
+      const after = await accountRow(idp, person.email);
+      expect(after).toMatchObject({
+        id: before.id,
+        family_name: 'Byron',
+        password_hash: before.password_hash,
+        sessions_valid_after: before.sessions_valid_after,
+      });
+      expect(await query(idp, 'select id from idp.account where email = ?', [extra.email])).toEqual([]);
+
+      // At sign-up, an "already verified" field does not skip the code.
+      const newcomer = newPerson();
+      const signUp = browserlessClient();
+      const page = await signUp.submit(
+        await signUp.get(`${idp.issuer}/signup`),
+        { ...signUpFields(newcomer), emailVerified: 'true', email_verified: 'true', id: extra.id },
+        '/signup',
+      );
+      expect(page.html).toContain('<h1>Verify your e-mail</h1>');
+      expect(
+        await query(idp, 'select id, email_verified from idp.account where email = ?', [newcomer.email]),
+      ).toEqual([{ id: expect.not.stringMatching(extra.id), email_verified: false }]);
+    });
+  });
+
   describe('sessions', () => {
     const sessionRow = async (id: string | undefined) =>
       (
@@ -477,13 +521,15 @@ describe('hostile input and response headers at the IdP', () => {
         `${idp.issuer}/auth?client_id=gatehouse-account&response_type=none&scope=openid&prompt=login` +
           `&redirect_uri=${encodeURIComponent(`${idp.issuer}/account`)}`,
       );
-      const switched = await browser.submit(again, credentials(second.person), '/login');
-      console.log(
-        switched.status,
-        switched.url,
-        switched.hops,
-        switched.html.slice(switched.html.indexOf('<main>'), switched.html.indexOf('<main>') + 600),
-      );
+      let switched = await browser.submit(again, credentials(second.person), '/login');
+      // oidc-provider first ends the first person's session with a page that submits itself: its
+      // one inline script must be allowed by hash in the CSP, or a browser would stay on it.
+      expect(switched.html).toContain('<title>Submitting Callback</title>');
+      const script = /<script>([\s\S]*?)<\/script>/.exec(switched.html)![1]!;
+      const hash = createHash('sha256').update(script).digest('base64');
+      expect(switched.headers.get('content-security-policy')).toContain(`'sha256-${hash}'`);
+      expect(switched.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+      switched = await browser.submit(switched, {});
       expect(isAccountPage(switched)).toBe(true);
       expect(switched.html).toContain(second.person.email);
       const secondId = browser.cookie(idp.issuer, '_session');
@@ -491,6 +537,24 @@ describe('hostile input and response headers at the IdP', () => {
       expect((await sessionRow(firstId))?.account_id).not.toBe(
         (await accountRow(idp, second.person.email)).id,
       );
+    });
+
+    it('honours the absolute session lifetime: a session past it opens nothing', async () => {
+      const { browser } = await signUpAtIdp(idp);
+      const id = browser.cookie(idp.issuer, '_session');
+      const [row] = await query<{ ttl: number }>(
+        idp,
+        `select extract(epoch from expires_at - now())::int as ttl from idp.oidc_payload where model = 'Session' and id = ?`,
+        [id],
+      );
+      expect(row!.ttl).toBeGreaterThan(14 * 24 * 3600 - 60);
+      expect(row!.ttl).toBeLessThanOrEqual(14 * 24 * 3600);
+      await query(
+        idp,
+        `update idp.oidc_payload set expires_at = now() - interval '1 second' where model = 'Session' and id = ?`,
+        [id],
+      );
+      expect(isAccountPage(await browser.get(`${idp.issuer}/account`))).toBe(false);
     });
 
     it('ends the session server-side at sign-out: the old cookie opens nothing', async () => {
