@@ -1,10 +1,10 @@
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signUp } from '../../idp/accounts/accounts.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
 import { csrfOf, query } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { type NewPerson, newPerson } from '../support/oidc-client.ts';
+import { interleavedTimings } from '../support/timing.ts';
 
 const ATTEMPTS = 5;
 
@@ -78,13 +78,12 @@ describe('account enumeration through the IdP forms', () => {
     unknown: readonly string[],
     attempt: (email: string) => Promise<unknown>,
   ): Promise<void> {
-    const knownMs: number[] = [];
-    const unknownMs: number[] = [];
-    for (let i = 0; i < known.length; i++) {
-      knownMs.push(await timed(() => attempt(known[i]!)));
-      unknownMs.push(await timed(() => attempt(unknown[i]!)));
-    }
-    const ratio = median(knownMs) / median(unknownMs);
+    const timings = await interleavedTimings(
+      known.length,
+      (i) => attempt(known[i]!),
+      (i) => attempt(unknown[i]!),
+    );
+    const { first: knownMs, second: unknownMs, ratio } = timings;
     expect(
       ratio,
       `registered ${knownMs.map(Math.round)} ms, unregistered ${unknownMs.map(Math.round)} ms`,
@@ -241,15 +240,3 @@ describe('account enumeration through the IdP forms', () => {
     });
   });
 });
-
-async function timed(run: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await run();
-  return performance.now() - start;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
