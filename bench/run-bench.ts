@@ -1,0 +1,161 @@
+import { cpus, loadavg } from 'node:os';
+import { startSmtpReceiver } from '../adapters/mail/smtp-receiver.ts';
+import { measureBareArgon2id } from './bare-argon2id.ts';
+import { openBenchDatabase } from './bench-database.ts';
+import { pinLoadGenerator } from './cpu-pinning.ts';
+import { type DatabaseCounters, openDatabaseProbe } from './database-probe.ts';
+import { httpTarget } from './http-client.ts';
+import { residentMemory, startIdpProcess } from './idp-process.ts';
+import { type LoadPlan, type Measurement, measure } from './load-runner.ts';
+import { type BenchOptions, UsageError } from './options.ts';
+import { memoryRow, type Row, rateRow, signInRows } from './report.ts';
+import { idpScenarios } from './scenarios/index.ts';
+import { type Scenario, type ScenarioContext, signedInPeople } from './scenarios/scenario.ts';
+import { type Seed, seedIdp } from './seed.ts';
+
+/** Everything one run measured, as printed and as written by `--json`. */
+export interface BenchReport {
+  readonly startedAt: string;
+  readonly machine: {
+    readonly cpu: string;
+    readonly cores: number;
+    readonly node: string;
+    /** 1-minute load average before and after: other work on the machine skews every figure. */
+    readonly loadBefore: number;
+    readonly loadAfter: number;
+  };
+  readonly pinning: string;
+  readonly database: string;
+  readonly plan: LoadPlan;
+  readonly rows: readonly Row[];
+}
+
+// Enough accounts that no two concurrent sign-ins share one.
+const ACCOUNTS = 64;
+// Connections used to sign in the people whose tokens scenarios 3 and 4 use.
+const SIGN_IN_CONNECTIONS = 8;
+
+type Stack = Array<() => Promise<void>>;
+type Progress = (line: string) => void;
+type BareArgon2id = Measurement & { peakMb: number };
+
+/**
+ * Run the bench: database, seed, the bare argon2id rate on the service core, then the IdP in its
+ * own pinned process under each scenario, and its memory idle and after the load. `stack` collects
+ * what to stop, in reverse, whether the run succeeds or not.
+ */
+export async function runBench(
+  options: BenchOptions,
+  stack: Stack,
+  progress: Progress,
+): Promise<BenchReport> {
+  const startedAt = new Date().toISOString();
+  const loadBefore = loadavg()[0]!;
+  const plan: LoadPlan = {
+    warmupSeconds: options.warmupSeconds,
+    durationSeconds: options.durationSeconds,
+    repetitions: options.repetitions,
+  };
+  const scenarios = selectScenarios(options.only);
+  const pinning = pinLoadGenerator();
+  progress(pinning.note);
+  const database = await openBenchDatabase(options.databaseUrl);
+  stack.push(() => database.stop());
+  progress(`database: ${database.description}; seeding ${ACCOUNTS} accounts and one app`);
+  const seed = await seedIdp(database.url, ACCOUNTS);
+  const smtp = await startSmtpReceiver({ onMail: () => {} });
+  stack.push(() => smtp.stop());
+
+  let bare: BareArgon2id | undefined;
+  if (scenarios.some((s) => s.id === 'password-sign-in')) {
+    progress('1. bare argon2id verify rate on the service core (IdP not started yet)');
+    bare = await measureBareArgon2id(plan, pinning);
+  }
+
+  const idp = await startIdpProcess({
+    databaseUrl: database.url,
+    smtpUrl: smtp.url,
+    pinning,
+    profileDir: options.profileDir,
+    nodeFlags: options.idpNodeFlags,
+  });
+  stack.push(() => idp.stop());
+  await new Promise((resolve) => setTimeout(resolve, options.quick ? 200 : 2_000));
+  const idle = residentMemory(idp.pid);
+
+  const probe = await openDatabaseProbe(database.url);
+  stack.push(() => probe.close());
+  const context: MeasureContext = {
+    origin: idp.origin,
+    pid: idp.pid,
+    seed,
+    plan,
+    counters: probe.counters,
+    signedIn: signedInPeople(() => httpTarget(idp.origin, SIGN_IN_CONNECTIONS), seed),
+  };
+  const rows: Row[] = [];
+  for (const scenario of scenarios) {
+    progress(`${scenario.number}. ${scenario.title}: ${scenario.users} virtual users`);
+    const measured = await measureScenario(scenario, context);
+    if (scenario.id === 'password-sign-in') rows.push(...signInRows(measured, bare!));
+    else rows.push(rateRow(scenario, measured));
+  }
+  // Scenario 5 (gated portal pages) goes here once the portal process is benchmarked.
+  rows.push(...memoryRows(idle.rssMb, residentMemory(idp.pid), bare));
+  return {
+    startedAt,
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      node: process.version,
+      loadBefore,
+      loadAfter: loadavg()[0]!,
+    },
+    pinning: pinning.note,
+    database: database.description,
+    plan,
+    rows,
+  };
+}
+
+/** The scenarios `--only` asks for (ids containing one of its words), all without it. */
+function selectScenarios(only: readonly string[]): readonly Scenario[] {
+  const scenarios = idpScenarios.filter((s) => only.length === 0 || only.some((word) => s.id.includes(word)));
+  if (scenarios.length === 0) throw new UsageError(`--only ${only.join(',')}: no such scenario`);
+  return scenarios;
+}
+
+interface MeasureContext {
+  readonly origin: string;
+  readonly pid: number;
+  readonly seed: Seed;
+  readonly plan: LoadPlan;
+  readonly counters: () => Promise<DatabaseCounters>;
+  /** The people whose tokens scenarios 3 and 4 use, signed in once, the first time one asks. */
+  readonly signedIn: ScenarioContext['signedIn'];
+}
+
+/** One scenario on its own pool of keep-alive connections, one per virtual user. */
+async function measureScenario(scenario: Scenario, context: MeasureContext): Promise<Measurement> {
+  const { origin, seed, signedIn } = context;
+  const target = httpTarget(origin, scenario.users);
+  try {
+    const users = await scenario.prepare({ idp: target, seed, signedIn });
+    return await measure(users, context.plan, context.pid, context.counters);
+  } finally {
+    target.close();
+  }
+}
+
+/** Scenario 6: the IdP idle and after the load; the bare-hash process beside it, for scale. */
+function memoryRows(idleMb: number, loaded: { rssMb: number; peakMb: number }, bare?: BareArgon2id): Row[] {
+  const rows = [
+    memoryRow('idp-memory-idle', 'IdP resident memory, idle', idleMb),
+    memoryRow('idp-memory-loaded', 'IdP resident memory, after the load', loaded.rssMb, loaded.peakMb),
+  ];
+  if (bare) {
+    const argon2Alone = memoryRow('bare-argon2id-memory', 'Bare argon2id process, peak', bare.peakMb);
+    rows.push({ ...argon2Alone, target: '— (argon2 alone)', reference: '', pass: null });
+  }
+  return rows;
+}

@@ -1,0 +1,45 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../support/database.ts';
+
+const run = promisify(execFile);
+const BENCH = new URL('../../bench/main.ts', import.meta.url).pathname;
+
+// Every figure `npm run bench` prints; a scenario that breaks must fail here, not rot until the next run.
+const FIGURES = [
+  'password-sign-in',
+  'bare-argon2id',
+  'sign-in-share',
+  'client-credentials',
+  'refresh-token',
+  'userinfo',
+  'introspection',
+  'idp-memory-idle',
+  'idp-memory-loaded',
+  'bare-argon2id-memory',
+];
+
+describe('npm run bench', () => {
+  it('still runs every scenario end to end (a seconds-long smoke run, no thresholds)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-smoke-'));
+    const jsonFile = join(dir, 'bench.json');
+    try {
+      await run(process.execPath, [BENCH, '--quick', '--json', jsonFile], {
+        env: { ...process.env, DATABASE_URL: await createTestDatabase() },
+        timeout: 50_000,
+      });
+      const report = JSON.parse(await readFile(jsonFile, 'utf8')) as {
+        rows: { id: string; median: number; errors?: number }[];
+      };
+      const figures = Object.fromEntries(report.rows.map((row) => [row.id, row.median]));
+      expect(Object.keys(figures).sort()).toEqual([...FIGURES].sort());
+      for (const id of FIGURES) expect(figures[id], id).toBeGreaterThan(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
