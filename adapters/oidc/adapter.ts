@@ -32,7 +32,11 @@ const GRANTABLE = new Set([
  * @example
  * const provider = new Provider(issuer, { adapter: createOidcAdapter(orm), ...configuration });
  */
-export function createOidcAdapter(orm: Database): AdapterConstructor {
+export function createOidcAdapter(
+  orm: Database,
+  options: { clientCacheMs?: number } = {},
+): AdapterConstructor {
+  const clients = clientCache(options.clientCacheMs ?? CLIENT_CACHE_MS);
   return class OidcAdapter implements Adapter {
     readonly model: string;
 
@@ -41,6 +45,7 @@ export function createOidcAdapter(orm: Database): AdapterConstructor {
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+      if (this.model === 'Client') clients.forget(id);
       await saveOidcRecord(orm, {
         model: this.model,
         id,
@@ -54,6 +59,7 @@ export function createOidcAdapter(orm: Database): AdapterConstructor {
     }
 
     find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model === 'Client') return clients.get(id, () => findOidcPayload(orm, 'Client', 'id', id));
       return findOidcPayload(orm, this.model, 'id', id);
     }
 
@@ -70,6 +76,7 @@ export function createOidcAdapter(orm: Database): AdapterConstructor {
     }
 
     destroy(id: string): Promise<void> {
+      if (this.model === 'Client') clients.forget(id);
       return destroyOidcRecord(orm, this.model, id);
     }
 
@@ -88,4 +95,34 @@ export function createOidcAdapter(orm: Database): AdapterConstructor {
  */
 export function cleanupExpiredOidcPayloads(orm: Database): Promise<number> {
   return deleteExpiredOidcRecords(orm);
+}
+
+/**
+ * The provider looks a client up several times per sign-in and per token request. Its metadata
+ * changes only when an operator registers it again, so each instance keeps what it read for a few
+ * seconds: a change made through another instance or the CLI is seen within that time.
+ */
+const CLIENT_CACHE_MS = 5_000;
+
+function clientCache(ttlMs: number) {
+  const entries = new Map<string, { at: number; payload: Promise<AdapterPayload | undefined> }>();
+  return {
+    get(id: string, load: () => Promise<AdapterPayload | undefined>): Promise<AdapterPayload | undefined> {
+      const now = Date.now();
+      const hit = entries.get(id);
+      if (hit && now - hit.at < ttlMs) return hit.payload;
+      // A failed or empty read is not kept: an unknown client_id must not fill the cache.
+      const payload = load().then((found) => {
+        if (!found) entries.delete(id);
+        return found;
+      });
+      payload.catch(() => entries.delete(id));
+      if (entries.size > 1000) entries.clear();
+      entries.set(id, { at: now, payload });
+      return payload;
+    },
+    forget(id: string) {
+      entries.delete(id);
+    },
+  };
 }

@@ -4,6 +4,7 @@ import { accounts } from './0001-accounts.ts';
 import { oidcStore } from './0002-oidc-store.ts';
 import { rateLimits } from './0004-rate-limits.ts';
 import { signingKeys } from './0005-signing-keys.ts';
+import { accountLookups } from './0006-account-lookups.ts';
 
 /** Every committed IdP migration, in order. Never edit one that has shipped: add another. */
 export const idpMigrations: readonly MigrationObject[] = [
@@ -12,4 +13,5 @@ export const idpMigrations: readonly MigrationObject[] = [
   outboxMigration,
   rateLimits,
   signingKeys,
+  accountLookups,
 ];
