@@ -53,8 +53,12 @@ export async function startIdpProcess(options: IdpProcessOptions): Promise<IdpPr
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Only the last lines are kept, for a failure message: the IdP logs a line per request.
   const output: string[] = [];
-  const keep = (chunk: Buffer) => output.push(chunk.toString());
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 50) output.shift();
+  };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const origin = `http://127.0.0.1:${port}`;
