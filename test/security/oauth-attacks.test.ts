@@ -47,6 +47,9 @@ describe('OAuth attacks on the IdP', () => {
     ['another port', 'http://127.0.0.1:10/callback'],
     ['another host', 'http://evil.example/callback'],
     ['a query added', 'http://127.0.0.1:9/callback?x=1'],
+    ['a fragment added', 'http://127.0.0.1:9/callback#x'],
+    ['a trailing slash', 'http://127.0.0.1:9/callback/'],
+    ['another scheme', 'https://127.0.0.1:9/callback'],
   ])('refuses a redirect URI that is not exactly the registered one: %s', async (_name, redirectUri) => {
     const request = await authorizationRequest(config, { redirect_uri: redirectUri });
     const page = await browserlessClient().get(request.url.toString());
