@@ -11,9 +11,22 @@ export const TTL = {
   RefreshToken: 14 * 24 * 3600,
   ClientCredentials: 600,
   Interaction: 3600,
+  /** Absolute: a sign-in lasts at most this long, however active. */
   Session: 14 * 24 * 3600,
   Grant: 14 * 24 * 3600,
 } as const;
+
+/** A session nobody used for this long ends (ASVS 7.3.1); every use at the IdP pushes it back. */
+export const SESSION_IDLE_SECONDS = 8 * 3600;
+
+/**
+ * oidc-provider saves the session, with this lifetime, each time it is used: the idle window
+ * slides, but never past the absolute lifetime counted from the sign-in (ASVS 7.3.2).
+ */
+export function sessionTtl(session: { loginTs?: number }, now = Math.floor(Date.now() / 1000)): number {
+  const left = (session.loginTs ?? now) + TTL.Session - now;
+  return Math.max(1, Math.min(SESSION_IDLE_SECONDS, left));
+}
 
 export const CLAIMS = {
   openid: ['sub'],
@@ -104,7 +117,7 @@ export function providerConfiguration(settings: ProviderSettings): Configuration
         ctx.status,
       );
     },
-    ttl: { ...TTL },
+    ttl: { ...TTL, Session: (_ctx, session) => sessionTtl(session) },
     ...(settings.allowPrivateNetworkCallbacks ? { fetch: withoutSsrfGuard } : {}),
     // The portal and other apps read the profile from the ID token without a userinfo round trip.
     conformIdTokenClaims: false,
