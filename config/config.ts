@@ -64,6 +64,10 @@ export const configSchema = z.object({
   /** Bearer token that allows dynamic client registration; unset means registration is off. */
   REGISTRATION_ACCESS_TOKEN: secret.optional(),
   TRUST_PROXY: z.stringbool().default(false),
+  /** Bearer token `/metrics` requires; unset means `/metrics` is open (keep it off the internet). */
+  METRICS_TOKEN: secret.optional(),
+  /** How often each IdP instance looks for signing keys rotated elsewhere (CLI, another instance). */
+  KEY_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /**
    * Let the IdP call apps on private or loopback addresses (back-channel logout). oidc-provider
    * refuses them by default (SSRF protection); development and a compose network need them.

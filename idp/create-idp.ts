@@ -7,14 +7,19 @@ import { csrfProtection } from '../adapters/http/csrf.ts';
 import { errorHandler } from '../adapters/http/error-handler.ts';
 import { formBody } from '../adapters/http/forms.ts';
 import { healthChecks } from '../adapters/http/health.ts';
+import { requestLog } from '../adapters/http/request-log.ts';
+import { requireHttps } from '../adapters/http/require-https.ts';
 import { securityHeaders } from '../adapters/http/security-headers.ts';
 import { createViews } from '../adapters/http/views.ts';
 import type { Logger } from '../adapters/log/logger.ts';
+import { measureRequests } from '../adapters/metrics/measure-requests.ts';
+import { metricsEndpoint } from '../adapters/metrics/metrics-endpoint.ts';
 import { createOidcAdapter } from '../adapters/oidc/adapter.ts';
 import type { RateLimits } from '../adapters/rate-limit/rate-limits.ts';
 import type { Config } from '../config/config.ts';
 import { rememberedGrantId } from './accounts/account-apps.ts';
 import { accountRoutes } from './accounts/routes.ts';
+import { countIssuedTokens, createIdpMetrics, type IdpMetrics } from './idp-metrics.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { loadSigningKeys } from './keys/signing-keys.ts';
 import { providerConfiguration } from './provider/configuration.ts';
@@ -27,6 +32,8 @@ export interface IdpDeps {
   readonly rateLimits: RateLimits;
   /** Newest first. */
   readonly cookieSecrets: readonly string[];
+  /** One per instance, kept across the providers a key rotation builds; unset: a new one. */
+  readonly metrics?: IdpMetrics;
 }
 
 /** What the IdP's routes need; built once per IdP instance. */
@@ -36,6 +43,7 @@ export interface IdpContext extends IdpDeps {
   readonly views: ReturnType<typeof createViews>;
   /** Path prefix when the IdP is mounted under a path of a host app (from the issuer URL). */
   readonly base: string;
+  readonly metrics: IdpMetrics;
 }
 
 /**
@@ -71,7 +79,9 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
     jwks: (await loadSigningKeys(deps.orm)) as never,
   });
   provider.proxy = config.TRUST_PROXY;
-  const idp: IdpContext = { ...deps, config, provider, views, base };
+  const metrics = deps.metrics ?? createIdpMetrics(deps.orm);
+  countIssuedTokens(provider, metrics);
+  const idp: IdpContext = { ...deps, config, provider, views, base, metrics };
 
   const pages = new Router();
   pages.use(errorHandler(views, deps.logger), formBody());
@@ -81,8 +91,12 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
   interactionRoutes(pages, idp);
   accountRoutes(pages, idp);
 
+  provider.use(requestLog(deps.logger));
+  provider.use(measureRequests(metrics));
+  provider.use(metricsEndpoint(metrics, config.METRICS_TOKEN, deps.logger));
   provider.use(healthChecks(deps.orm, idpSchema));
   provider.use(securityHeaders({ hsts: secure }));
+  provider.use(requireHttps(config.IDP_ISSUER, deps.logger));
   provider.use(assets());
   provider.use(pages.routes());
   return idp;

@@ -1,11 +1,14 @@
 import { createServer, type Server } from 'node:http';
+import pg from 'pg';
 import { type Database, openDatabase } from '../adapters/db/database.ts';
+import { isDatabaseOutage, renderAppError, toAppError } from '../adapters/http/error-handler.ts';
 import type { Logger } from '../adapters/log/logger.ts';
 import { createMailDispatcher, createSmtpTransport } from '../adapters/mail/dispatcher.ts';
 import { cleanupExpiredOidcPayloads } from '../adapters/oidc/adapter.ts';
 import { createRateLimits, type RateLimitsOptions } from '../adapters/rate-limit/rate-limits.ts';
 import type { Config } from '../config/config.ts';
 import { createIdp, type IdpContext } from './create-idp.ts';
+import { createIdpMetrics } from './idp-metrics.ts';
 import { sharedSecret } from './keys/server-secrets.ts';
 import { watchSigningKeys } from './keys/signing-keys.ts';
 import { idpSchema } from './schema.ts';
@@ -19,7 +22,6 @@ export interface RunningIdp {
 }
 
 const CLEANUP_EVERY_MS = 10 * 60_000;
-const KEY_CHECK_MS = 30_000;
 
 /**
  * Run one IdP instance: database (migrated), provider and pages on `IDP_PORT`, the mail dispatcher
@@ -39,18 +41,29 @@ export async function startIdpService(
     throw new Error('DATABASE_URL and SMTP_URL must be resolved first');
   const orm = await openDatabase(idpSchema, { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
   const cookieSecrets = config.COOKIE_SECRETS ?? [await sharedSecret(orm, 'cookie')];
+  // An idle connection PostgreSQL closes (a restart) is reported on the pool: without a listener
+  // that is an uncaught 'error' and the whole instance dies. The next query reconnects.
+  // A bounded connect: an unreachable host must not hold a sign-in for the OS's TCP timeout.
+  const rateLimitPool = new pg.Pool({
+    connectionString: config.DATABASE_URL,
+    max: 4,
+    connectionTimeoutMillis: 5_000,
+  });
+  rateLimitPool.on('error', (err) => logger.warn({ err }, 'rate-limit connection lost'));
   const rateLimits = createRateLimits({
-    pool: config.DATABASE_URL,
+    pool: rateLimitPool,
     schema: 'idp',
     rules: options.rateLimitRules,
   });
-  const deps = { orm, logger, rateLimits, cookieSecrets };
-  let idp = await createIdp(config, deps);
+  // One registry for the instance's life: a provider rebuilt for new keys keeps counting.
+  const deps = { orm, logger, rateLimits, cookieSecrets, metrics: createIdpMetrics(orm) };
+  const build = async () => answerOutagesWith503(await createIdp(config, deps));
+  let idp = await build();
   let handle = idp.provider.callback();
-  const keys = watchSigningKeys(orm, options.keyCheckMs ?? KEY_CHECK_MS, async () => {
+  const keys = watchSigningKeys(orm, options.keyCheckMs ?? config.KEY_CHECK_SECONDS * 1000, async () => {
     // oidc-provider's keystore is fixed at construction: a rotation (from any instance or the
     // CLI) is picked up by building a new provider; all its state is in PostgreSQL anyway.
-    idp = await createIdp(config, deps);
+    idp = await build();
     handle = idp.provider.callback();
     logger.info('signing keys changed; now publishing and signing with the new set');
   });
@@ -84,9 +97,32 @@ export async function startIdpService(
       await closeServer(server);
       await dispatcher.stop();
       await rateLimits.close();
+      await rateLimitPool.end();
       await orm.close(true);
     },
   };
+}
+
+/**
+ * oidc-provider renders any failure of its storage as a 500 `server_error`. A database outage is
+ * not a bug but a moment to retry: answer it as the pages do, 503 with `Retry-After`.
+ */
+function answerOutagesWith503(idp: IdpContext): IdpContext {
+  const outages = new WeakMap<object, unknown>();
+  idp.provider.on('server_error', (ctx: object, err: unknown) => {
+    if (isDatabaseOutage(err)) outages.set(ctx, err);
+  });
+  idp.provider.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      // Saving the session happens after the endpoint's own error handler: it throws to here.
+      if (!isDatabaseOutage(err)) throw err;
+      outages.set(ctx, err);
+    }
+    if (outages.has(ctx)) await renderAppError(ctx, idp.views, toAppError(outages.get(ctx)));
+  });
+  return idp;
 }
 
 /** Stop accepting, let in-flight requests finish (10 s at most), then drop idle keep-alive sockets. */

@@ -7,15 +7,20 @@ import { csrfProtection } from '../adapters/http/csrf.ts';
 import { errorHandler } from '../adapters/http/error-handler.ts';
 import { formBody } from '../adapters/http/forms.ts';
 import { healthChecks } from '../adapters/http/health.ts';
+import { requestLog } from '../adapters/http/request-log.ts';
+import { requireHttps } from '../adapters/http/require-https.ts';
 import { securityHeaders } from '../adapters/http/security-headers.ts';
 import { createViews, type Views } from '../adapters/http/views.ts';
 import type { Logger } from '../adapters/log/logger.ts';
+import { measureRequests } from '../adapters/metrics/measure-requests.ts';
+import { metricsEndpoint } from '../adapters/metrics/metrics-endpoint.ts';
 import type { Config } from '../config/config.ts';
 import type { PortalDomain } from './domain.ts';
 import { invitationRoutes } from './invitations/routes.ts';
 import { identify } from './membership/gate.ts';
 import { memberRoutes } from './membership/routes.ts';
 import { organizationRoutes } from './organizations/routes.ts';
+import { createPortalMetrics, type PortalMetrics } from './portal-metrics.ts';
 import { professionalRoutes } from './professionals/routes.ts';
 import { portalSchema } from './schema.ts';
 import { createSessionStore, type SessionStore } from './sessions/session-store.ts';
@@ -32,6 +37,8 @@ export interface PortalDeps {
   readonly invitationKey: Uint8Array;
   /** The portal's client secret at the built-in IdP (unless `SIGN_IN_OPTIONS` lists its own). */
   readonly clientSecret?: string;
+  /** One per instance; unset: a new one. */
+  readonly metrics?: PortalMetrics;
 }
 
 /** What the portal's routes need; built once per portal instance. */
@@ -43,6 +50,7 @@ export interface PortalContext {
   readonly signIn: SignInOptions;
   readonly logger: Logger;
   readonly secure: boolean;
+  readonly metrics: PortalMetrics;
 }
 
 const SESSION_TTL_SECONDS = 8 * 3600;
@@ -57,10 +65,12 @@ const SESSION_TTL_SECONDS = 8 * 3600;
  */
 export function createPortal(config: Config, deps: PortalDeps): { app: Koa; portal: PortalContext } {
   const secure = config.PORTAL_URL.startsWith('https://');
+  const metrics = deps.metrics ?? createPortalMetrics(deps.orm);
   const portal: PortalContext = {
     config,
     logger: deps.logger,
     secure,
+    metrics,
     views: createViews(fileURLToPath(new URL('./views', import.meta.url)), {
       productName: config.PORTAL_NAME,
       base: '',
@@ -73,11 +83,16 @@ export function createPortal(config: Config, deps: PortalDeps): { app: Koa; port
       productName: config.PORTAL_NAME,
       invitationKey: deps.invitationKey,
       invitationTtlSeconds: 7 * 24 * 3600,
+      metrics,
     },
   };
   const app = new Koa({ proxy: config.TRUST_PROXY });
+  app.use(requestLog(deps.logger));
+  app.use(measureRequests(metrics));
+  app.use(metricsEndpoint(metrics, config.METRICS_TOKEN, deps.logger));
   app.use(healthChecks(deps.orm, portalSchema));
   app.use(securityHeaders({ hsts: secure }));
+  app.use(requireHttps(config.PORTAL_URL, deps.logger));
   app.use(assets());
   app.use(errorHandler(portal.views, deps.logger));
   app.use(formBody());

@@ -1,4 +1,5 @@
 import type { Database } from '../adapters/db/database.ts';
+import type { PortalMetrics } from './portal-metrics.ts';
 
 /** An IdP identity: who signed in, as the IdP names them (OIDC Core §2: `iss` + `sub`). */
 export interface Identity {
@@ -34,6 +35,8 @@ export interface PortalDomain {
   readonly invitationKey: Uint8Array;
   readonly invitationTtlSeconds: number;
   readonly now?: () => Date;
+  /** Counts invitations sent and claimed; unset (service tests), nothing is counted. */
+  readonly metrics?: Pick<PortalMetrics, 'invitationsSent' | 'invitationsClaimed'>;
 }
 
 export function nowOf(domain: PortalDomain): Date {

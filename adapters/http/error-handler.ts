@@ -13,7 +13,34 @@ const UNAVAILABLE = new Set([
   '57P03',
   '08006',
   '08001',
+  '08003',
+  '08004',
 ]);
+
+// node-postgres gives these connection failures no code: a socket the server closed (PostgreSQL
+// shutting down) or a client broken by such a close. Matched here, at the boundary, only.
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'Client has encountered a connection error',
+  'Client was closed and is not queryable',
+  'timeout exceeded when trying to connect',
+];
+
+/**
+ * True when `caught` (or an error it wraps as `cause`) says PostgreSQL cannot be reached right
+ * now: the request was not acknowledged (its transaction commits whole or not at all) and can be
+ * retried once the database is back.
+ */
+export function isDatabaseOutage(caught: unknown): boolean {
+  let error = caught;
+  for (let depth = 0; depth < 5 && error && typeof error === 'object'; depth++) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && UNAVAILABLE.has(code)) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.startsWith(m))) return true;
+    error = (error as { cause?: unknown }).cause;
+  }
+  return false;
+}
 
 /**
  * The one place errors become responses. An `AppError` is shown with its message and status; a
@@ -29,18 +56,22 @@ export function errorHandler(views: Views, logger: Logger): Middleware {
       }
     } catch (caught) {
       const error = toAppError(caught);
-      if (error.status >= 500) logger.error({ err: caught, reqId: ctx.state.requestId }, 'request failed');
-      await respond(ctx, views, error);
+      // During an outage: one line per refused request, not a stack trace each.
+      if (error.status === 503) {
+        const reason = caught instanceof Error ? caught.message : String(caught);
+        logger.warn({ reqId: ctx.state.requestId, code: error.code, reason }, 'request refused: unavailable');
+      } else if (error.status >= 500)
+        logger.error({ err: caught, reqId: ctx.state.requestId }, 'request failed');
+      await renderAppError(ctx, views, error);
     }
   };
 }
 
 /** Wrap a foreign error at the boundary, keeping it as `cause`. */
 export function toAppError(caught: unknown): AppError {
-  if (caught instanceof AppError) return caught;
-  const code = (caught as { code?: unknown })?.code;
-  const status = (caught as { status?: unknown })?.status;
-  if (typeof code === 'string' && UNAVAILABLE.has(code)) {
+  // First: a handler that wrapped an outage in its own error (an interaction "expired" because
+  // it could not be read) did not see a bad request, but a database it could not reach.
+  if (isDatabaseOutage(caught) && !(caught instanceof AppError && caught.status === 503)) {
     return new AppError(
       'SERVICE_UNAVAILABLE',
       503,
@@ -50,6 +81,8 @@ export function toAppError(caught: unknown): AppError {
       },
     );
   }
+  if (caught instanceof AppError) return caught;
+  const status = (caught as { status?: unknown })?.status;
   if (
     typeof status === 'number' &&
     status >= 400 &&
@@ -63,7 +96,8 @@ export function toAppError(caught: unknown): AppError {
   });
 }
 
-async function respond(ctx: Context, views: Views, error: AppError): Promise<void> {
+/** Answer with `error`: JSON for clients that prefer it, the error page otherwise. */
+export async function renderAppError(ctx: Context, views: Views, error: AppError): Promise<void> {
   if (error.status === 503) ctx.set('Retry-After', '5');
   const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
   if (retryAfter) ctx.set('Retry-After', String(retryAfter));

@@ -66,8 +66,7 @@ export interface RateLimitsOptions {
  */
 export function createRateLimits(options: RateLimitsOptions): RateLimits {
   const owned = typeof options.pool === 'string';
-  const pool =
-    typeof options.pool === 'string' ? new pg.Pool({ connectionString: options.pool, max: 4 }) : options.pool;
+  const pool = typeof options.pool === 'string' ? ownPool(options.pool) : options.pool;
   const rules = { ...DEFAULT_RATE_LIMIT_RULES, ...options.rules };
   const limit = (name: RateLimitName, clearExpired: boolean) =>
     postgresLimit(pool, options.schema, name, rules[name], clearExpired);
@@ -130,4 +129,11 @@ function rateLimited(state: RateLimiterRes): RetryLaterError {
   const minutes = Math.ceil(seconds / 60);
   const wait = minutes === 1 ? '1 minute' : `${minutes} minutes`;
   return new RetryLaterError('RATE_LIMITED', `Too many attempts. Try again in ${wait}.`, seconds);
+}
+
+/** A pool of our own; a connection PostgreSQL drops while idle must not crash the process. */
+function ownPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
+  pool.on('error', () => {});
+  return pool;
 }

@@ -38,10 +38,15 @@ export async function signInWithPassword(
       password: form.password ?? '',
       throttle: throttle(ctx, idp),
     });
+    idp.metrics.signIns.inc({ outcome: 'success' });
     await signInTo(ctx, idp, { login: { accountId: account.id, amr: ['pwd'] } });
   } catch (error) {
-    if (error instanceof EmailNotVerifiedError) return startVerification(ctx, idp, page, error);
+    if (error instanceof EmailNotVerifiedError) {
+      idp.metrics.signIns.inc({ outcome: 'unverified' });
+      return startVerification(ctx, idp, page, error);
+    }
     if (!isAppError(error) || error.status >= 500) throw error;
+    countFailedSignIn(idp, error);
     tellWhenToRetry(ctx, error);
     await renderLogin(ctx, idp, page, { values, message: error.message }, error.status);
   }
@@ -175,6 +180,12 @@ function chosenPassword(page: InteractionPage): ChosenPassword | undefined {
 /** The limits one request counts against: failures per account and per client address. */
 export function throttle(ctx: Context, idp: IdpContext): Throttle {
   return { limits: idp.rateLimits, ip: ctx.ip };
+}
+
+/** `idp_sign_ins_total`: a refusal by the limits is told apart from a wrong e-mail or password. */
+function countFailedSignIn(idp: IdpContext, error: AppError): void {
+  if (isAppError(error, 'INVALID_CREDENTIALS')) idp.metrics.signIns.inc({ outcome: 'invalid_credentials' });
+  if (isAppError(error, 'RATE_LIMITED')) idp.metrics.signIns.inc({ outcome: 'rate_limited' });
 }
 
 /** RFC 6585 §4: a 429 says when to come back, on a re-rendered form as on an error page. */

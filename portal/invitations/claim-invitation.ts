@@ -29,7 +29,7 @@ export async function claimInvitation(
   const claims = await readInvitationToken(domain.invitationKey, domain.portalUrl, input.token);
   if (!isId(claims.jti) || !isId(claims.org)) throw portalErrors.invitationInvalid();
   const { identity } = input;
-  return domain.orm.em.fork().transactional(async (tx) => {
+  const result = await domain.orm.em.fork().transactional(async (tx) => {
     const organization = await tx.findOne(
       Organization,
       { id: claims.org },
@@ -51,8 +51,7 @@ export async function claimInvitation(
     if (invitation.revokedAt) throw portalErrors.invitationRevoked();
     const now = nowOf(domain);
     if (invitation.expiresAt.getTime() <= now.getTime()) throw portalErrors.invitationExpired();
-    const sameEmail =
-      identity.emailVerified && identity.email.toLowerCase() === professional.email.toLowerCase();
+    const sameEmail = identity.emailVerified && asciiLower(identity.email) === asciiLower(professional.email);
     if (!organization.allowAnyAccount && !sameEmail) throw portalErrors.wrongAccount(identity.email);
     const existing = await tx.count(Professional, {
       organization: organization.id,
@@ -72,4 +71,15 @@ export async function claimInvitation(
     });
     return { professional, organization, alreadyClaimed: false };
   });
+  // Counted once committed: a claim that lost a race or rolled back is not one.
+  if (!result.alreadyClaimed) domain.metrics?.invitationsClaimed.inc();
+  return result;
+}
+
+/**
+ * Case-insensitive for A-Z only: `toLowerCase()` folds look-alikes too (the Kelvin sign `K`
+ * becomes `k`), which would let `\u212Aate@…` claim the invitation of `kate@…`.
+ */
+function asciiLower(email: string): string {
+  return email.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }

@@ -44,6 +44,8 @@ export async function issueInvitation(
     }),
   );
   if (professional.status === 'not_invited') professional.status = 'invited';
+  // Counted when queued in the caller's transaction, which commits it with the outbox row.
+  domain.metrics?.invitationsSent.inc();
   recordAudit(tx, {
     organizationId: organization.id,
     actor,

@@ -22,6 +22,10 @@ export interface PendingSignIn {
 }
 
 export interface SessionData {
+  /** When this session id was issued (ms): the absolute lifetime counts from here. */
+  createdAt?: number;
+  /** The last request seen (ms): the idle lifetime counts from here. */
+  seenAt?: number;
   signedIn?: SignedIn;
   pending?: Record<string, PendingSignIn>;
 }

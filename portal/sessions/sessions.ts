@@ -5,7 +5,10 @@ import type { SessionData, SessionStore } from './session-store.ts';
 export interface SessionOptions {
   readonly store: SessionStore;
   readonly secure: boolean;
+  /** Absolute lifetime, from sign-in (a new session id); never extended by use. */
   readonly ttlSeconds: number;
+  /** Idle lifetime: the session ends after this long without a request (default 1 hour). */
+  readonly idleSeconds?: number;
 }
 
 /** The request's session: its data, and whether it must be written back. */
@@ -18,6 +21,9 @@ export interface Session {
 }
 
 const ID = /^[\w-]{43}$/;
+const DEFAULT_IDLE_SECONDS = 3600;
+/** A request refreshes the idle deadline at most this often (one write per minute, not per request). */
+const TOUCH_EVERY_MS = 60_000;
 
 export function sessionCookieName(secure: boolean): string {
   return secure ? '__Host-portal_session' : 'portal_session';
@@ -31,10 +37,20 @@ export function sessionCookieName(secure: boolean): string {
 export function sessions(options: SessionOptions): Middleware {
   const name = sessionCookieName(options.secure);
   const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: options.secure, overwrite: true };
+  const absoluteMs = options.ttlSeconds * 1000;
+  const idleMs = (options.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000;
+  const expired = (data: SessionData, now: number) =>
+    now - (data.createdAt ?? 0) >= absoluteMs || now - (data.seenAt ?? 0) >= idleMs;
   return async (ctx, next) => {
+    const now = Date.now();
     const presented = ctx.cookies.get(name);
     const id = presented && ID.test(presented) ? presented : undefined;
-    const data = id ? await options.store.load(id) : undefined;
+    let data = id ? await options.store.load(id) : undefined;
+    if (id && data && expired(data, now)) {
+      // Idle or absolute lifetime over (ASVS 7.3.1, 7.3.2): gone server-side, as if signed out.
+      await options.store.destroy(id);
+      data = undefined;
+    }
     const session: Session = {
       id: data ? id : undefined,
       data: data ?? {},
@@ -49,10 +65,15 @@ export function sessions(options: SessionOptions): Middleware {
       ctx.cookies.set(name, null, cookie);
       return;
     }
-    if (!session.changed && !session.renew) return;
+    const touch = session.id !== undefined && now - (session.data.seenAt ?? 0) >= TOUCH_EVERY_MS;
+    if (!session.changed && !session.renew && !touch) return;
     if (session.renew && session.id) await options.store.destroy(session.id);
     const newId = session.renew || !session.id ? randomBytes(32).toString('base64url') : session.id;
-    await options.store.save(newId, session.data, options.ttlSeconds);
+    if (newId !== session.id) session.data.createdAt = now;
+    session.data.seenAt = now;
+    const createdAt = session.data.createdAt ?? now;
+    const remainingMs = Math.min(createdAt + absoluteMs - now, idleMs);
+    await options.store.save(newId, session.data, Math.max(1, Math.ceil(remainingMs / 1000)));
     if (newId !== session.id) ctx.cookies.set(name, newId, { ...cookie, maxAge: options.ttlSeconds * 1000 });
   };
 }

@@ -34,6 +34,8 @@ export function backchannelLogout(portal: PortalContext): Middleware {
       const { payload } = await jwtVerify(token, found.keys, {
         issuer,
         audience: found.option.clientId,
+        // §2.4 and §4.1 (cross-JWT confusion): only a JWT typed as a logout token, never an ID token.
+        typ: 'logout+jwt',
         requiredClaims: ['iat', 'events'],
       });
       const events = payload.events as Record<string, unknown> | undefined;

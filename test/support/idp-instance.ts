@@ -1,5 +1,5 @@
 import { freePort } from '../../adapters/db/embedded-postgres.ts';
-import { createLogger } from '../../adapters/log/logger.ts';
+import { createLogger, type Logger } from '../../adapters/log/logger.ts';
 import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
 import type { RateLimitsOptions } from '../../adapters/rate-limit/rate-limits.ts';
 import { loadConfig } from '../../config/config.ts';
@@ -20,11 +20,12 @@ export interface TestIdp {
 /**
  * A real IdP for one test file: its own database cloned from the migrated template, a real SMTP
  * server capturing mail, an HTTP server on a free loopback port. Pass `DATABASE_URL` to run a
- * second instance on the first one's database; `rateLimitRules` to shorten the brute-force windows.
+ * second instance on the first one's database; `rateLimitRules` to shorten the brute-force windows;
+ * `logger` to read its log lines (silent by default).
  */
 export async function startTestIdp(
   env: Record<string, string> = {},
-  options: { rateLimitRules?: RateLimitsOptions['rules'] } = {},
+  options: { rateLimitRules?: RateLimitsOptions['rules']; logger?: Logger } = {},
 ): Promise<TestIdp> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const smtp = await startSmtpCapture();
@@ -39,7 +40,7 @@ export async function startTestIdp(
     IDP_ISSUER: issuer,
     ...env,
   });
-  const running = await startIdpService(config, createLogger('silent', 'test-idp'), {
+  const running = await startIdpService(config, options.logger ?? createLogger('silent', 'test-idp'), {
     mailPollMs: 50,
     keyCheckMs: 200,
     rateLimitRules: options.rateLimitRules,

@@ -1,5 +1,5 @@
 import { freePort } from '../../adapters/db/embedded-postgres.ts';
-import { createLogger } from '../../adapters/log/logger.ts';
+import { createLogger, type Logger } from '../../adapters/log/logger.ts';
 import { loadConfig } from '../../config/config.ts';
 import type { PortalDomain } from '../../portal/domain.ts';
 import { type RunningPortal, startPortalService } from '../../portal/service.ts';
@@ -15,12 +15,12 @@ export interface TestPortal {
 /**
  * A real portal for one test file, on the test IdP's database and SMTP capture, registered at
  * that IdP as the first-party client `gatehouse-portal` (exact redirect, post-logout and
- * back-channel logout URIs), on a free loopback port.
+ * back-channel logout URIs), on a free loopback port. `logger` reads its log lines (silent by default).
  */
 export async function startTestPortal(
   idp: TestIdp,
   env: Record<string, string> = {},
-  options: { clientId?: string; secondOptionLabel?: string } = {},
+  options: { clientId?: string; secondOptionLabel?: string; logger?: Logger } = {},
 ): Promise<TestPortal> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -48,7 +48,9 @@ export async function startTestPortal(
       : {}),
     ...env,
   });
-  const running = await startPortalService(config, createLogger('silent', 'test-portal'), { mailPollMs: 50 });
+  const running = await startPortalService(config, options.logger ?? createLogger('silent', 'test-portal'), {
+    mailPollMs: 50,
+  });
   return { url, running, domain: running.portal.domain, close: () => running.close() };
 }
 
