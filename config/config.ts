@@ -28,6 +28,8 @@ export const configSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   DATA_DIR: z.string().default('.data'),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** Web page of the dev mailbox `npm start` runs when SMTP_URL is unset. */
+  DEV_MAILBOX_PORT: port.default(4025),
   MAIL_FROM: z.string().min(3).default('Gatehouse <no-reply@gatehouse.localhost>'),
   IDP_PORT: port.default(4000),
   PORTAL_PORT: port.default(3000),

@@ -1,5 +1,7 @@
+import type { Database } from '../adapters/db/database.ts';
 import { createLogger, type Logger } from '../adapters/log/logger.ts';
 import { startDevMailbox } from '../adapters/mail/dev-mailbox.ts';
+import { outboxStats } from '../adapters/mail/dispatcher.ts';
 import { loadConfig } from '../config/config.ts';
 import { startIdpService } from '../idp/service.ts';
 import { demoInstructions, ensureDemoOrganizations } from '../portal/demo/demo-organizations.ts';
@@ -28,8 +30,13 @@ export async function startSystem(env: Record<string, string | undefined>): Prom
     const database = await resolveDatabase(given);
     stops.push(() => database.stop());
     overrides.DATABASE_URL = database.url;
+    // The dev mailbox also shows what waits in each service's outbox (SMTP trouble shows there).
+    const outboxes: Database[] = [];
     if (!given.SMTP_URL) {
-      const mailbox = await startDevMailbox({ httpPort: 4025 });
+      const mailbox = await startDevMailbox({
+        httpPort: given.DEV_MAILBOX_PORT,
+        outboxStats: () => Promise.all(outboxes.map((orm) => outboxStats(orm))),
+      });
       stops.push(() => mailbox.stop());
       overrides.SMTP_URL = mailbox.smtpUrl;
       console.log(`Dev mailbox: ${mailbox.webUrl}  (every e-mail Gatehouse sends lands here)`);
@@ -37,6 +44,7 @@ export async function startSystem(env: Record<string, string | undefined>): Prom
     const config = loadConfig({ ...env, ...overrides });
     const idp = await startIdpService(config, logger.child({ service: 'idp' }));
     stops.push(() => idp.close());
+    outboxes.push(idp.orm);
     console.log(
       `IdP:    ${config.IDP_ISSUER}  (discovery: ${config.IDP_ISSUER}/.well-known/openid-configuration)`,
     );
@@ -50,6 +58,7 @@ export async function startSystem(env: Record<string, string | undefined>): Prom
         });
     const portal = await startPortalService(portalConfig, logger.child({ service: 'portal' }));
     stops.push(() => portal.close());
+    outboxes.push(portal.orm);
     console.log(`Portal: ${config.PORTAL_URL}`);
     if (config.NODE_ENV !== 'production') {
       console.log(demoInstructions(await ensureDemoOrganizations(portal.portal.domain)));
