@@ -20,6 +20,11 @@ export interface IdpProcessOptions {
   readonly pinning: CpuPinning;
   readonly profileDir?: string;
   readonly nodeFlags?: readonly string[];
+  /**
+   * The port of the https issuer (`IDP_ISSUER`), when it differs from the one the IdP listens on:
+   * the bench's TLS-terminating proxy, through which the portal talks to the IdP.
+   */
+  readonly issuerPort?: number;
 }
 
 const MAIN = fileURLToPath(new URL('../idp/main.ts', import.meta.url));
@@ -45,7 +50,7 @@ export async function startIdpProcess(options: IdpProcessOptions): Promise<IdpPr
       DATABASE_URL: options.databaseUrl,
       SMTP_URL: options.smtpUrl,
       IDP_PORT: String(port),
-      IDP_ISSUER: `https://127.0.0.1:${port}`,
+      IDP_ISSUER: `https://127.0.0.1:${options.issuerPort ?? port}`,
       // Unused by the IdP, but production settings require every public URL to be https.
       PORTAL_URL: 'https://portal.bench.invalid',
       TRUST_PROXY: 'true',
@@ -53,7 +58,13 @@ export async function startIdpProcess(options: IdpProcessOptions): Promise<IdpPr
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Only the last lines are kept, for a failure message: the IdP logs a line per request.
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntilReady('the IdP', `${origin}/.well-known/openid-configuration`, child, keepOutput(child));
+  return { origin, pid: child.pid!, stop: () => stopChild(child) };
+}
+
+/** Only the last lines are kept, for a failure message: the services log a line per request. */
+export function keepOutput(child: ChildProcess): string[] {
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString());
@@ -61,18 +72,20 @@ export async function startIdpProcess(options: IdpProcessOptions): Promise<IdpPr
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const origin = `http://127.0.0.1:${port}`;
-  await waitUntilReady(origin, child, output);
-  return { origin, pid: child.pid!, stop: () => stopChild(child) };
+  return output;
 }
 
-async function waitUntilReady(origin: string, child: ChildProcess, output: string[]): Promise<void> {
+/** Wait until `url` answers 2xx (said to arrive over https), or fail with the child's last output. */
+export async function waitUntilReady(
+  name: string,
+  url: string,
+  child: ChildProcess,
+  output: string[],
+): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the IdP exited (${child.exitCode}):\n${output.join('')}`);
-    const ok = await fetch(`${origin}/.well-known/openid-configuration`, {
-      headers: { 'x-forwarded-proto': 'https' },
-    }).then(
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output.join('')}`);
+    const ok = await fetch(url, { headers: { 'x-forwarded-proto': 'https' } }).then(
       (res) => res.ok,
       () => false,
     );
@@ -80,11 +93,11 @@ async function waitUntilReady(origin: string, child: ChildProcess, output: strin
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill('SIGKILL');
-  throw new Error(`the IdP did not answer within ${READY_TIMEOUT_MS / 1000} s:\n${output.join('')}`);
+  throw new Error(`${name} did not answer within ${READY_TIMEOUT_MS / 1000} s:\n${output.join('')}`);
 }
 
-// SIGTERM lets the IdP close its pools (and write its CPU profile); SIGKILL if it hangs.
-async function stopChild(child: ChildProcess): Promise<void> {
+// SIGTERM lets the service close its pools (and write its CPU profile); SIGKILL if it hangs.
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');

@@ -1,4 +1,4 @@
-// `npm run bench`: how many sign-ins and tokens the IdP serves per CPU core, and in how much memory.
+// `npm run bench`: how many sign-ins, tokens and portal pages one core serves, and in how much memory.
 import { writeFile } from 'node:fs/promises';
 import { parseBenchOptions, UsageError } from './options.ts';
 import { type BenchReport, runBench } from './run-bench.ts';
@@ -15,7 +15,7 @@ const stopAll = () => {
 // Ctrl-C, or a test runner's timeout: never leave the IdP or the embedded PostgreSQL behind.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    console.error(`${signal}: stopping the IdP and the database`);
+    console.error(`${signal}: stopping the services and the database`);
     stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   });
 }
@@ -45,7 +45,7 @@ function summary(report: BenchReport): string {
     `${report.pinning}; ${report.database}`,
     `each scenario: ${plan.warmupSeconds} s warm-up, ${plan.repetitions} × ${plan.durationSeconds} s; ` +
       'rates are completed iterations per second, latency is per iteration (a whole sign-in for 1.);',
-    'Service CPU: share of one core the IdP (or the bare-hash process) used; Per CPU-s: median ÷ that share',
+    'Service CPU: share of one core the service (IdP, portal or bare-hash process) used; Per CPU-s: median ÷ that share',
     '',
     renderTable(report.rows),
     '',

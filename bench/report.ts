@@ -128,6 +128,18 @@ export function rateRow(scenario: { id: string; number: number; title: string },
   };
 }
 
+/** Scenario 5: gated portal pages per second, judged per CPU-second and on p99 latency. */
+export function portalRow(scenario: { id: string; number: number; title: string }, m: Measurement): Row {
+  return {
+    ...scenario,
+    unit: '/s',
+    ...figures(m),
+    target: `≥ ${TARGETS.portalPagesPerSecond.toLocaleString('en')}/s, p99 < ${TARGETS.portalP99Ms} ms`,
+    reference: REFERENCES.portalPages,
+    pass: m.perCoreSecond >= TARGETS.portalPagesPerSecond && m.p99Ms < TARGETS.portalP99Ms,
+  };
+}
+
 /** Scenario 6: resident memory of the service process, idle or after the load (with its peak). */
 export function memoryRow(id: string, title: string, rssMb: number, peakMb?: number): Row {
   return {

@@ -1,4 +1,5 @@
 import { cpus, loadavg } from 'node:os';
+import { freePort } from '../adapters/db/embedded-postgres.ts';
 import { startSmtpReceiver } from '../adapters/mail/smtp-receiver.ts';
 import { measureBareArgon2id } from './bare-argon2id.ts';
 import { openBenchDatabase } from './bench-database.ts';
@@ -8,10 +9,12 @@ import { httpTarget } from './http-client.ts';
 import { residentMemory, startIdpProcess } from './idp-process.ts';
 import { type LoadPlan, type Measurement, measure } from './load-runner.ts';
 import { type BenchOptions, UsageError } from './options.ts';
-import { memoryRow, type Row, rateRow, signInRows } from './report.ts';
-import { idpScenarios } from './scenarios/index.ts';
+import { registerBenchPortal, startIssuerProxy, startPortalProcess } from './portal-process.ts';
+import { memoryRow, portalRow, type Row, rateRow, signInRows } from './report.ts';
+import { idpScenarios, portalScenario } from './scenarios/index.ts';
 import { type Scenario, type ScenarioContext, signedInPeople } from './scenarios/scenario.ts';
 import { type Seed, seedIdp } from './seed.ts';
+import { seedPortal } from './seed-portal.ts';
 
 /** Everything one run measured, as printed and as written by `--json`. */
 export interface BenchReport {
@@ -56,7 +59,7 @@ export async function runBench(
     durationSeconds: options.durationSeconds,
     repetitions: options.repetitions,
   };
-  const scenarios = selectScenarios(options.only);
+  const { scenarios, portalWanted } = selectScenarios(options.only);
   const pinning = pinLoadGenerator();
   progress(pinning.note);
   const database = await openBenchDatabase(options.databaseUrl);
@@ -72,14 +75,27 @@ export async function runBench(
     bare = await measureBareArgon2id(plan, pinning);
   }
 
+  // The portal reaches the IdP at its https issuer: a TLS-terminating proxy in this process.
+  let portalSetup: PortalSetup | undefined;
+  let idpOrigin = '';
+  if (portalWanted) {
+    const port = await freePort();
+    const clientSecret = await registerBenchPortal(database.url, port);
+    const proxy = await startIssuerProxy(await freePort(), () => idpOrigin);
+    stack.push(() => proxy.stop());
+    portalSetup = { port, clientSecret, issuerPort: proxy.port, certificateFile: proxy.certificateFile };
+  }
+
   const idp = await startIdpProcess({
     databaseUrl: database.url,
     smtpUrl: smtp.url,
     pinning,
     profileDir: options.profileDir,
     nodeFlags: options.idpNodeFlags,
+    issuerPort: portalSetup?.issuerPort,
   });
   stack.push(() => idp.stop());
+  idpOrigin = idp.origin;
   await new Promise((resolve) => setTimeout(resolve, options.quick ? 200 : 2_000));
   const idle = residentMemory(idp.pid);
 
@@ -100,8 +116,50 @@ export async function runBench(
     if (scenario.id === 'password-sign-in') rows.push(...signInRows(measured, bare!));
     else rows.push(rateRow(scenario, measured));
   }
-  // Scenario 5 (gated portal pages) goes here once the portal process is benchmarked.
-  rows.push(...memoryRows(idle.rssMb, residentMemory(idp.pid), bare));
+  const idpLoaded = residentMemory(idp.pid);
+  const portalRows: Row[] = [];
+  if (portalSetup) {
+    const issuer = `https://127.0.0.1:${portalSetup.issuerPort}`;
+    progress(`5. ${portalScenario.title}: portal process; ${portalScenario.users} members signing in`);
+    const portal = await startPortalProcess({
+      databaseUrl: database.url,
+      smtpUrl: smtp.url,
+      pinning,
+      idpIssuer: issuer,
+      issuerCertificateFile: portalSetup.certificateFile,
+      port: portalSetup.port,
+      clientSecret: portalSetup.clientSecret,
+      nodeFlags: options.idpNodeFlags,
+    });
+    stack.push(() => portal.stop());
+    await new Promise((resolve) => setTimeout(resolve, options.quick ? 200 : 2_000));
+    const portalIdle = residentMemory(portal.pid);
+    const portalSeed = await seedPortal(database.url, issuer, seed.accounts.slice(0, portalScenario.users));
+    const portalTarget = httpTarget(portal.origin, portalScenario.users);
+    const idpTarget = httpTarget(idp.origin, SIGN_IN_CONNECTIONS);
+    try {
+      const users = await portalScenario.prepare({ portal: portalTarget, idp: idpTarget, seed: portalSeed });
+      idpTarget.close();
+      const measured = await measure(users, plan, portal.pid, probe.counters);
+      portalRows.push(portalRow(portalScenario, measured));
+    } finally {
+      portalTarget.close();
+      idpTarget.close();
+    }
+    const portalLoaded = residentMemory(portal.pid);
+    portalRows.push(
+      memoryRow('portal-memory-idle', 'Portal resident memory, idle', portalIdle.rssMb),
+      memoryRow(
+        'portal-memory-loaded',
+        'Portal resident memory, after the load',
+        portalLoaded.rssMb,
+        portalLoaded.peakMb,
+      ),
+    );
+  }
+  rows.push(...portalRows.filter((row) => row.number === 5));
+  rows.push(...memoryRows(idle.rssMb, idpLoaded, bare));
+  rows.push(...portalRows.filter((row) => row.number === 6));
   return {
     startedAt,
     machine: {
@@ -119,10 +177,21 @@ export async function runBench(
 }
 
 /** The scenarios `--only` asks for (ids containing one of its words), all without it. */
-function selectScenarios(only: readonly string[]): readonly Scenario[] {
-  const scenarios = idpScenarios.filter((s) => only.length === 0 || only.some((word) => s.id.includes(word)));
-  if (scenarios.length === 0) throw new UsageError(`--only ${only.join(',')}: no such scenario`);
-  return scenarios;
+function selectScenarios(only: readonly string[]): { scenarios: readonly Scenario[]; portalWanted: boolean } {
+  const wanted = (id: string) => only.length === 0 || only.some((word) => id.includes(word));
+  const scenarios = idpScenarios.filter((s) => wanted(s.id));
+  const portalWanted = wanted(portalScenario.id);
+  if (scenarios.length === 0 && !portalWanted)
+    throw new UsageError(`--only ${only.join(',')}: no such scenario`);
+  return { scenarios, portalWanted };
+}
+
+/** The portal's port and client secret, and the https issuer (proxy) it reaches the IdP at. */
+interface PortalSetup {
+  readonly port: number;
+  readonly clientSecret: string;
+  readonly issuerPort: number;
+  readonly certificateFile: string;
 }
 
 interface MeasureContext {

@@ -19,5 +19,6 @@ export const REFERENCES = {
   refresh: 'Keycloak: 120/s per vCPU',
   userinfo: '—',
   introspection: 'Hydra: 5,109/s on 2 CPUs (in-memory)',
+  portalPages: '—',
   memory: 'Keycloak: 1,250 MB per instance',
 } as const;

@@ -23,11 +23,6 @@ export function clientAuthorization(client: BenchClient): Record<string, string>
  */
 export async function signIn(idp: HttpTarget, client: BenchClient, account: BenchAccount): Promise<Tokens> {
   const browser = new CookieJar();
-  const go = async (send: () => ReturnType<HttpTarget['get']>) => {
-    const reply = await send();
-    browser.keep(reply);
-    return reply;
-  };
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
   const authorize = new URLSearchParams({
@@ -40,7 +35,30 @@ export async function signIn(idp: HttpTarget, client: BenchClient, account: Benc
     state,
     nonce: randomBytes(16).toString('base64url'),
   });
-  const toInteraction = await go(() => idp.get(`/auth?${authorize}`));
+  const back = await signInAtIdp(idp, browser, `/auth?${authorize}`, account);
+  const code = back.searchParams.get('code');
+  if (back.searchParams.get('state') !== state || !code)
+    throw new Error(`resume: no code for this state in ${back}`);
+  return redeemCode(idp, client, code, verifier);
+}
+
+/**
+ * The browser's part at the IdP: the authorization request (`authorizePath`), the sign-in page and
+ * its CSRF token, the password form, the resume; returns where the IdP sends the browser back to
+ * (the app's redirect URI with `code` and `state`).
+ */
+export async function signInAtIdp(
+  idp: HttpTarget,
+  browser: CookieJar,
+  authorizePath: string,
+  account: BenchAccount,
+): Promise<URL> {
+  const go = async (send: () => ReturnType<HttpTarget['get']>) => {
+    const reply = await send();
+    browser.keep(reply);
+    return reply;
+  };
+  const toInteraction = await go(() => idp.get(authorizePath, { headers: browser.header() }));
   const interaction = pathOf(redirectTarget(toInteraction, 'authorize'));
   const page = expectStatus(
     await go(() => idp.get(interaction, { headers: browser.header() })),
@@ -52,11 +70,7 @@ export async function signIn(idp: HttpTarget, client: BenchClient, account: Benc
   const form = { email: account.email, password: account.password, _csrf: csrf };
   const loggedIn = await go(() => idp.post(`${interaction}/login`, { form, headers: browser.header() }));
   const resume = pathOf(redirectTarget(loggedIn, 'sign-in'));
-  const back = redirectTarget(await go(() => idp.get(resume, { headers: browser.header() })), 'resume');
-  const code = back.searchParams.get('code');
-  if (back.searchParams.get('state') !== state || !code)
-    throw new Error(`resume: no code for this state in ${back}`);
-  return redeemCode(idp, client, code, verifier);
+  return redirectTarget(await go(() => idp.get(resume, { headers: browser.header() })), 'resume');
 }
 
 async function redeemCode(

@@ -18,9 +18,12 @@ const FIGURES = [
   'refresh-token',
   'userinfo',
   'introspection',
+  'portal-pages',
   'idp-memory-idle',
   'idp-memory-loaded',
   'bare-argon2id-memory',
+  'portal-memory-idle',
+  'portal-memory-loaded',
 ];
 
 describe('npm run bench', () => {

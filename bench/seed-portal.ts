@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { openDatabase } from '../adapters/db/database.ts';
+import { SYSTEM_ACTOR } from '../portal/domain.ts';
+import { createOrganization } from '../portal/organizations/organizations.ts';
+import { Professional } from '../portal/professionals/professional.entity.ts';
+import { portalSchema } from '../portal/schema.ts';
+import type { BenchAccount } from './seed.ts';
+
+/** The organization whose members load its gated pages. */
+export interface PortalSeed {
+  readonly organizationId: string;
+  readonly organizationName: string;
+  readonly members: readonly BenchAccount[];
+}
+
+/**
+ * One customer organization (licensing rows included, as `createOrganization` seeds them) with
+ * `members` of the IdP's bench accounts as active professionals, bound to their IdP identity as a
+ * claimed invitation leaves them. The first is its administrator. The portal has migrated already.
+ */
+export async function seedPortal(
+  databaseUrl: string,
+  issuer: string,
+  accounts: readonly BenchAccount[],
+): Promise<PortalSeed> {
+  const orm = await openDatabase(portalSchema, { url: databaseUrl, poolMax: 2 });
+  try {
+    const conn = orm.em.getConnection();
+    const ids = await conn.execute<{ id: string; email: string }[]>(
+      'select id, email from idp.account where email in (?)',
+      [accounts.map((a) => a.email)],
+    );
+    const subjectOf = new Map(ids.map((row) => [row.email, row.id]));
+    const name = `Bench Org ${randomUUID().slice(0, 8)}`;
+    const [first, ...others] = accounts;
+    if (!first) throw new Error('seedPortal: no accounts');
+    const { organization } = await createOrganization(
+      {
+        orm,
+        portalUrl: 'https://portal.bench.invalid',
+        productName: 'CustomerSource',
+        invitationKey: new Uint8Array(32),
+        invitationTtlSeconds: 3600,
+      },
+      {
+        actor: SYSTEM_ACTOR,
+        name,
+        admin: { givenName: 'Bench', familyName: 'Member 0', email: first.email },
+        sendInvitation: false,
+      },
+    );
+    const em = orm.em.fork();
+    for (const [i, account] of others.entries()) {
+      em.create(Professional, {
+        id: randomUUID(),
+        organization: organization.id,
+        givenName: 'Bench',
+        familyName: `Member ${i + 1}`,
+        email: account.email,
+        status: 'active',
+        isAdministrator: false,
+        idpIssuer: issuer,
+        idpSubject: subjectOf.get(account.email)!,
+      });
+    }
+    await em.flush();
+    await conn.execute(
+      `update portal.professional set status = 'active', idp_issuer = ?, idp_subject = ? where email = ?`,
+      [issuer, subjectOf.get(first.email)!, first.email],
+    );
+    return { organizationId: organization.id, organizationName: name, members: accounts };
+  } finally {
+    await orm.close(true);
+  }
+}
