@@ -8,6 +8,7 @@ import {
   findOidcPayload,
   saveOidcRecord,
 } from './oidc-store.ts';
+import { createTokenFinder, TOKEN_MODELS } from './token-finder.ts';
 
 /**
  * The models whose rows a grant revocation removes: the tokens and codes minted from a grant, as in
@@ -27,7 +28,8 @@ const GRANTABLE = new Set([
 /**
  * The oidc-provider storage adapter on our PostgreSQL database: pass the returned class as the
  * provider's `adapter` option. oidc-provider builds one instance per model name; every method is
- * one round trip, and every instance of the IdP shares the same rows.
+ * at most one round trip (a token lookup also brings the session and grant the provider reads
+ * next: token-finder.ts), and every instance of the IdP shares the same rows.
  *
  * @example
  * const provider = new Provider(issuer, { adapter: createOidcAdapter(orm), ...configuration });
@@ -37,6 +39,7 @@ export function createOidcAdapter(
   options: { clientCacheMs?: number } = {},
 ): AdapterConstructor {
   const clients = clientCache(options.clientCacheMs ?? CLIENT_CACHE_MS);
+  const tokens = createTokenFinder(orm);
   return class OidcAdapter implements Adapter {
     readonly model: string;
 
@@ -46,6 +49,7 @@ export function createOidcAdapter(
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
       if (this.model === 'Client') clients.forget(id);
+      tokens.forget(this.model);
       await saveOidcRecord(orm, {
         model: this.model,
         id,
@@ -60,10 +64,15 @@ export function createOidcAdapter(
 
     find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return clients.get(id, () => findOidcPayload(orm, 'Client', 'id', id));
+      if (TOKEN_MODELS.has(this.model)) return tokens.find(this.model, id);
+      if (this.model === 'Grant')
+        return tokens.fetched('Grant', id) ?? findOidcPayload(orm, 'Grant', 'id', id);
       return findOidcPayload(orm, this.model, 'id', id);
     }
 
     findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      if (this.model === 'Session')
+        return tokens.fetched('Session', uid) ?? findOidcPayload(orm, 'Session', 'uid', uid);
       return findOidcPayload(orm, this.model, 'uid', uid);
     }
 
@@ -77,12 +86,14 @@ export function createOidcAdapter(
 
     destroy(id: string): Promise<void> {
       if (this.model === 'Client') clients.forget(id);
+      tokens.forget(this.model);
       return destroyOidcRecord(orm, this.model, id);
     }
 
     // Called on one model (AccessToken.revokeByGrantId…), but the grant's codes and refresh
     // tokens must go with it: one delete across models, so no token of the grant survives.
     revokeByGrantId(grantId: string): Promise<void> {
+      tokens.forget('Grant');
       return destroyOidcGrantRecords(orm, grantId);
     }
   };

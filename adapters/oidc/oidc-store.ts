@@ -1,5 +1,6 @@
 import type { AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/database.ts';
+import { execute, query, statement } from '../db/statements.ts';
 
 /** One oidc-provider model instance as the adapter stores it, with the columns it is looked up by. */
 export interface OidcRecord {
@@ -13,90 +14,148 @@ export interface OidcRecord {
   readonly uid: string | undefined;
 }
 
-/** The columns a single row can be found by; a closed set, so it is safe to splice into SQL. */
-type LookupColumn = 'id' | 'uid' | 'user_code';
+/** A token found by its value, with the rows oidc-provider reads next when it uses the token. */
+export interface FoundToken {
+  readonly model: string;
+  readonly payload: AdapterPayload;
+  /** The session the token dies with (`expiresWithSession`), `null` when it is gone, absent when not bound. */
+  readonly session?: AdapterPayload | null;
+  /** The token's grant, `null` when it is gone, absent when the token has none. */
+  readonly grant?: AdapterPayload | null;
+}
 
+// Every statement here runs on each request, so they are prepared (adapters/db/statements.ts).
 // A row past its expiry is gone for oidc-provider even before the cleanup deletes it.
-const LIVE = '(expires_at is null or expires_at > now())';
+const LIVE = (t: string) => `(${t}.expires_at is null or ${t}.expires_at > now())`;
 
 // oidc-provider reads `consumed` as a truthy epoch-seconds value on the payload.
-const PAYLOAD_WITH_CONSUMED = `case when consumed_at is null then payload
-  else payload || jsonb_build_object('consumed', floor(extract(epoch from consumed_at))) end`;
+const WITH_CONSUMED = (t: string) => `case when ${t}.consumed_at is null then ${t}.payload
+  else ${t}.payload || jsonb_build_object('consumed', floor(extract(epoch from ${t}.consumed_at))) end`;
 
 /**
  * Insert or replace a row in one round trip. `consumed_at` survives the update: consumption is
  * one-way, so re-saving a used code or rotated refresh token never makes it usable again
  * (RFC 9700 §2.2.2 refresh-token replay detection relies on it).
  */
+const SAVE = statement(
+  'oidc.save',
+  `insert into idp.oidc_payload (model, id, payload, grant_id, user_code, uid, expires_at)
+   values ($1, $2, $3::jsonb, $4, $5, $6, now() + $7::int * interval '1 second')
+   on conflict (model, id) do update set
+     payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code,
+     uid = excluded.uid, expires_at = excluded.expires_at`,
+);
+
 export async function saveOidcRecord(orm: Database, record: OidcRecord): Promise<void> {
-  await orm.em.getConnection().execute(
-    `insert into idp.oidc_payload (model, id, payload, grant_id, user_code, uid, expires_at)
-     values (?, ?, ?::jsonb, ?, ?, ?, now() + ? * interval '1 second')
-     on conflict (model, id) do update set
-       payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code,
-       uid = excluded.uid, expires_at = excluded.expires_at`,
-    [
-      record.model,
-      record.id,
-      JSON.stringify(record.payload),
-      record.grantId ?? null,
-      record.userCode ?? null,
-      record.uid ?? null,
-      record.expiresIn ?? null,
-    ],
-    'run',
-  );
+  await execute(orm, SAVE, [
+    record.model,
+    record.id,
+    JSON.stringify(record.payload),
+    record.grantId ?? null,
+    record.userCode ?? null,
+    record.uid ?? null,
+    record.expiresIn ?? null,
+  ]);
 }
 
 /**
- * The live payload of one model whose `column` equals `value`, or `undefined`. When a uid or user
- * code is shared by two live rows (a session being re-keyed), the one that lives longest wins.
+ * The live row of one model by a column. When a uid or user code is shared by two live rows (a
+ * session being re-keyed), the one that lives longest wins.
  */
+const findBy = (column: 'id' | 'uid' | 'user_code') =>
+  statement(
+    `oidc.find-by-${column}`,
+    `select ${WITH_CONSUMED('p')} as payload from idp.oidc_payload p
+     where p.model = $1 and p.${column} = $2 and ${LIVE('p')}
+     order by p.expires_at desc nulls first limit 1`,
+  );
+const FIND_BY = { id: findBy('id'), uid: findBy('uid'), user_code: findBy('user_code') } as const;
+
+/** The live payload of one model whose `column` equals `value`, or `undefined`. */
 export async function findOidcPayload(
   orm: Database,
   model: string,
-  column: LookupColumn,
+  column: keyof typeof FIND_BY,
   value: string,
 ): Promise<AdapterPayload | undefined> {
   // A token or id sent by a client may hold NUL, which PostgreSQL text cannot: it matches no row,
   // and asking would fail the request with a 500 instead of the provider's invalid_grant.
   if (value.includes('\u0000')) return undefined;
-  const rows = await orm.em.getConnection().execute<{ payload: AdapterPayload }[]>(
-    `select ${PAYLOAD_WITH_CONSUMED} as payload from idp.oidc_payload
-     where model = ? and ${column} = ? and ${LIVE}
-     order by expires_at desc nulls first limit 1`,
-    [model, value],
-  );
+  const rows = await query<{ payload: AdapterPayload }>(orm, FIND_BY[column], [model, value]);
   return rows[0]?.payload;
 }
 
-/** Mark a row consumed, keeping the first consumption time when called again. */
-export async function consumeOidcRecord(orm: Database, model: string, id: string): Promise<void> {
-  await orm.em
-    .getConnection()
-    .execute(
-      `update idp.oidc_payload set consumed_at = now() where model = ? and id = ? and consumed_at is null`,
-      [model, id],
-      'run',
-    );
+/**
+ * A token value looked up in several models at once (introspection asks AccessToken,
+ * ClientCredentials and RefreshToken for the same value), each row with its session and grant:
+ * the rows oidc-provider's session binding check and grant lookup read right after, chosen as
+ * those lookups choose them. One round trip instead of up to five.
+ */
+const FIND_TOKEN = statement(
+  'oidc.find-token',
+  `select t.model, ${WITH_CONSUMED('t')} as payload,
+     case when t.payload->>'expiresWithSession' = 'true' then jsonb_build_object('row',
+       (select ${WITH_CONSUMED('s')} from idp.oidc_payload s
+         where s.model = 'Session' and s.uid = t.payload->>'sessionUid' and ${LIVE('s')}
+         order by s.expires_at desc nulls first limit 1)) end as session,
+     case when t.payload ? 'grantId' then jsonb_build_object('row',
+       (select ${WITH_CONSUMED('g')} from idp.oidc_payload g
+         where g.model = 'Grant' and g.id = t.payload->>'grantId' and ${LIVE('g')})) end as grant
+   from idp.oidc_payload t
+   where t.id = $1 and t.model = any($2::text[]) and ${LIVE('t')}`,
+);
+
+export async function findOidcTokens(
+  orm: Database,
+  models: readonly string[],
+  value: string,
+): Promise<FoundToken[]> {
+  if (value.includes('\u0000')) return [];
+  // `{ row }` when the token is bound to a session or grant (`row` null when that is gone), else null.
+  type Related = { row: AdapterPayload | null } | null;
+  const rows = await query<{ model: string; payload: AdapterPayload; session: Related; grant: Related }>(
+    orm,
+    FIND_TOKEN,
+    [value, models],
+  );
+  return rows.map((r) => ({
+    model: r.model,
+    payload: r.payload,
+    ...(r.session ? { session: r.session.row } : {}),
+    ...(r.grant ? { grant: r.grant.row } : {}),
+  }));
 }
+
+/** Mark a row consumed, keeping the first consumption time when called again. */
+const CONSUME = statement(
+  'oidc.consume',
+  `update idp.oidc_payload set consumed_at = now() where model = $1 and id = $2 and consumed_at is null`,
+);
+
+export async function consumeOidcRecord(orm: Database, model: string, id: string): Promise<void> {
+  await execute(orm, CONSUME, [model, id]);
+}
+
+const DESTROY = statement('oidc.destroy', `delete from idp.oidc_payload where model = $1 and id = $2`);
 
 /** Delete one row. */
 export async function destroyOidcRecord(orm: Database, model: string, id: string): Promise<void> {
-  await orm.em
-    .getConnection()
-    .execute(`delete from idp.oidc_payload where model = ? and id = ?`, [model, id], 'run');
+  await execute(orm, DESTROY, [model, id]);
 }
+
+const DESTROY_GRANT = statement('oidc.destroy-grant', `delete from idp.oidc_payload where grant_id = $1`);
 
 /** Delete every row, of any model, stored with this grant id. */
 export async function destroyOidcGrantRecords(orm: Database, grantId: string): Promise<void> {
-  await orm.em.getConnection().execute(`delete from idp.oidc_payload where grant_id = ?`, [grantId], 'run');
+  await execute(orm, DESTROY_GRANT, [grantId]);
 }
 
+const DELETE_EXPIRED = statement(
+  'oidc.delete-expired',
+  `delete from idp.oidc_payload where expires_at <= now()`,
+);
+
 /** Delete the rows past their expiry and return how many went. */
-export async function deleteExpiredOidcRecords(orm: Database): Promise<number> {
-  const result = await orm.em
-    .getConnection()
-    .execute<{ affectedRows: number }>(`delete from idp.oidc_payload where expires_at <= now()`, [], 'run');
-  return result.affectedRows;
+export function deleteExpiredOidcRecords(orm: Database): Promise<number> {
+  return execute(orm, DELETE_EXPIRED, []);
 }

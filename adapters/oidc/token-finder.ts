@@ -1,0 +1,83 @@
+import { type AdapterPayload, Provider } from 'oidc-provider';
+import type { Database } from '../db/database.ts';
+import { type FoundToken, findOidcTokens } from './oidc-store.ts';
+
+/** The models whose ids are token values a client presents. */
+export const TOKEN_MODELS = new Set([
+  'AccessToken',
+  'ClientCredentials',
+  'RefreshToken',
+  'AuthorizationCode',
+]);
+
+/** Related rows fetched with a token, for the request that asked for the token, by `Model:key`. */
+type Fetched = Map<string, AdapterPayload | null>;
+
+/**
+ * Token lookups in one round trip each. Two things oidc-provider does would otherwise cost more:
+ *
+ * - Introspection asks AccessToken, ClientCredentials and RefreshToken for the same value in the
+ *   same tick (`helpers/token_find.js`). Lookups of one value made in the same tick are answered
+ *   by one query over all the models asked (a value is in one model at most: it is random).
+ * - Using a token, the provider reads its session (`checkSessionBinding`, for tokens that end with
+ *   the session) and its grant next. The query brings those rows along, and the same request's
+ *   next `Session.findByUid` / `Grant.find` is answered with them: the same rows, read a moment
+ *   earlier in the same request. They are kept per request (oidc-provider's request context,
+ *   `Provider.ctx`), used once, and dropped when the request saves or deletes a session or grant;
+ *   no other request ever sees them.
+ */
+export function createTokenFinder(orm: Database) {
+  const batches = new Map<string, { models: string[]; rows: Promise<FoundToken[]> }>();
+  const fetchedBy = new WeakMap<object, Fetched>();
+
+  const remember = (request: object, row: FoundToken) => {
+    const fetched = fetchedBy.get(request) ?? new Map();
+    fetchedBy.set(request, fetched);
+    const { session, grant } = row;
+    if (session !== undefined && typeof row.payload.sessionUid === 'string')
+      fetched.set(`Session:${row.payload.sessionUid}`, session);
+    if (grant !== undefined && typeof row.payload.grantId === 'string')
+      fetched.set(`Grant:${row.payload.grantId}`, grant);
+  };
+
+  return {
+    /** The live payload of `model` with id `value`, as the adapter's `find`. */
+    find(model: string, value: string): Promise<AdapterPayload | undefined> {
+      const request = Provider.ctx;
+      let batch = batches.get(value);
+      if (!batch) {
+        const models: string[] = [];
+        const rows = Promise.resolve().then(() => {
+          batches.delete(value);
+          return findOidcTokens(orm, models, value);
+        });
+        batch = { models, rows };
+        batches.set(value, batch);
+      }
+      batch.models.push(model);
+      return batch.rows.then((rows) => {
+        const row = rows.find((r) => r.model === model);
+        if (row && request) remember(request, row);
+        return row?.payload;
+      });
+    },
+
+    /** The row fetched for this request with a token (once), or `undefined`: ask the database. */
+    fetched(model: 'Session' | 'Grant', key: string): Promise<AdapterPayload | undefined> | undefined {
+      const request = Provider.ctx;
+      const fetched = request && fetchedBy.get(request);
+      const name = `${model}:${key}`;
+      if (!fetched?.has(name)) return undefined;
+      const payload = fetched.get(name);
+      fetched.delete(name);
+      return Promise.resolve(payload ?? undefined);
+    },
+
+    /** A session or grant is being saved or deleted: what this request fetched may be stale. */
+    forget(model: string): void {
+      if (model !== 'Session' && model !== 'Grant') return;
+      const request = Provider.ctx;
+      if (request) fetchedBy.delete(request);
+    },
+  };
+}
