@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { CpuPinning } from './cpu-pinning.ts';
 import type { LoadPlan, Measurement } from './load-runner.ts';
 
+// The worker verifies as many passwords at once as the IdP does (`HASHES_IN_FLIGHT`, which
+// depends on the cores the pinned process may use, so the worker imports it itself).
 const WORKER = fileURLToPath(new URL('./bare-argon2id-worker.ts', import.meta.url));
-// libuv's default thread pool: the IdP verifies at most this many passwords at once.
-const IN_FLIGHT = 4;
 
 /**
  * The bare argon2id verify rate on the service core, with the IdP's own parameters and function:
@@ -16,12 +16,7 @@ export function measureBareArgon2id(
   plan: LoadPlan,
   pinning: CpuPinning,
 ): Promise<Measurement & { peakMb: number }> {
-  const [command, ...args] = [
-    ...pinning.serviceCore,
-    process.execPath,
-    WORKER,
-    JSON.stringify({ ...plan, inFlight: IN_FLIGHT }),
-  ];
+  const [command, ...args] = [...pinning.serviceCore, process.execPath, WORKER, JSON.stringify(plan)];
   const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

@@ -4,7 +4,14 @@ export const RATE_LIMIT_TABLE = 'rate_limit';
 /**
  * The table `RateLimiterPostgres` reads and writes (its own `CREATE TABLE`, made a committed
  * migration so no instance runs DDL at start-up). Unqualified: `sqlMigration` runs it in the
- * owning service's schema. `expire` is epoch milliseconds, as the library writes it.
+ * owning service's schema. rate-limit-rows.ts reads and deletes rows itself, so the layout the
+ * library (rate-limiter-flexible 11) gives them is ours to keep in step with:
+ *
+ * - `key`: `<limit name>:<base64url SHA-256 of what it counts per>` (the limiter's `keyPrefix`,
+ *   a colon, the key we hand it, which is already hashed);
+ * - `points`: attempts counted in the current window; a lock (`block`) sets it to the limit + 1;
+ * - `expire`: epoch milliseconds when the window or the lock ends; `null` never. A row whose
+ *   `expire` has passed counts for nothing (the next attempt starts it afresh): it is not "live".
  */
 export const rateLimitTable: readonly string[] = [
   `create table ${RATE_LIMIT_TABLE} (

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { hashed, type RateLimitRows, rateLimited, rateLimitRows } from './rate-limit-rows.ts';
 import { RATE_LIMIT_TABLE } from './rate-limit-table.ts';
-import { RetryLaterError } from './retry-later-error.ts';
 
 /** How many attempts a key gets in a window, and how long it is refused once it has used them. */
 export interface RateLimitRule {
@@ -40,8 +39,22 @@ export interface RateLimit {
   reward(key: string): Promise<void>;
 }
 
+/** One limit and the key it counts per: an item of `checkAll` and `rewardAll`. */
+export interface LimitedKey {
+  readonly limit: RateLimitName;
+  readonly key: string;
+}
+
 /** The IdP's limits, all stored in one PostgreSQL table so they hold across instances. */
 export type RateLimits = { readonly [name in RateLimitName]: RateLimit } & {
+  /**
+   * Each key's `check`, in one query: throws `RetryLaterError('RATE_LIMITED')` for the first key,
+   * in the order given, that has no attempt left. Otherwise returns the keys that have attempts
+   * counted (those a later `rewardAll` has anything to forget of). Counts nothing.
+   */
+  checkAll(keys: readonly LimitedKey[]): Promise<LimitedKey[]>;
+  /** Each key's `reward`, in one statement; none for an empty list. */
+  rewardAll(keys: readonly LimitedKey[]): Promise<void>;
   /** Ends the pool when `createRateLimits` opened it (a connection string was given). */
   close(): Promise<void>;
 };
@@ -68,9 +81,12 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
   const owned = typeof options.pool === 'string';
   const pool = typeof options.pool === 'string' ? ownPool(options.pool) : options.pool;
   const rules = { ...DEFAULT_RATE_LIMIT_RULES, ...options.rules };
+  const table = rateLimitRows(pool, options.schema, rules);
   const limit = (name: RateLimitName, clearExpired: boolean) =>
-    postgresLimit(pool, options.schema, name, rules[name], clearExpired);
+    postgresLimit(pool, options.schema, name, rules[name], clearExpired, table);
   return {
+    checkAll: (keys) => table.checkAll(keys),
+    rewardAll: (keys) => table.rewardAll(keys),
     // The rows share one table: one limiter is enough to sweep the expired ones.
     signInByAccount: limit('signInByAccount', true),
     signInByAccountAndIp: limit('signInByAccountAndIp', false),
@@ -89,6 +105,7 @@ function postgresLimit(
   name: RateLimitName,
   rule: RateLimitRule,
   clearExpiredByTimeout: boolean,
+  table: RateLimitRows,
 ): RateLimit {
   const limiter = new RateLimiterPostgres({
     storeClient: pool,
@@ -104,8 +121,7 @@ function postgresLimit(
   const blockSeconds = rule.blockSeconds ?? 0;
   return {
     async check(key) {
-      const state = await limiter.get(hashed(key));
-      if (state && state.consumedPoints >= rule.points) throw rateLimited(state);
+      await table.checkAll([{ limit: name, key }]);
     },
     async consume(key) {
       const state = await limiter.consume(hashed(key)).catch((refusal: unknown) => {
@@ -118,17 +134,6 @@ function postgresLimit(
       await limiter.delete(hashed(key));
     },
   };
-}
-
-function hashed(key: string): string {
-  return createHash('sha256').update(key).digest('base64url');
-}
-
-function rateLimited(state: RateLimiterRes): RetryLaterError {
-  const seconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-  const minutes = Math.ceil(seconds / 60);
-  const wait = minutes === 1 ? '1 minute' : `${minutes} minutes`;
-  return new RetryLaterError('RATE_LIMITED', `Too many attempts. Try again in ${wait}.`, seconds);
 }
 
 /** A pool of our own; a connection PostgreSQL drops while idle must not crash the process. */

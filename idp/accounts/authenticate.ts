@@ -1,6 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Database } from '../../adapters/db/database.ts';
 import { Account } from './account.entity.ts';
 import { EmailNotVerifiedError, invalidCredentials } from './account-errors.ts';
+import { accountForSignIn } from './account-rows.ts';
 import { normaliseEmailOrUndefined } from './email-address.ts';
 import { hashPassword, needsRehash, verifyPassword } from './password.ts';
 import { checkSignIn, clearSignInFailures, countSignInFailure, type Throttle } from './throttle.ts';
@@ -21,32 +22,39 @@ const UNKNOWN_ACCOUNT_HASH =
  * With `throttle` (ASVS 2.2.1, NIST SP 800-63B §5.2.2): refused while `signInByIp`,
  * `signInByAccountAndIp` or `signInByAccount` is exhausted (`RetryLaterError('RATE_LIMITED')`,
  * before any password check); each failure counts against all three, for unknown addresses too;
- * success clears the address's counts (not the IP's: see `clearSignInFailures`).
+ * success clears the address's counts (not the IP's: see `clearSignInFailures`). The usual
+ * sign-in, right password and nothing counted, makes two queries: the limits, the account.
  */
 export async function authenticate(
-  em: EntityManager,
+  db: Database,
   input: { email: string; password: string; throttle?: Throttle },
   now = new Date(),
-): Promise<Account> {
+): Promise<SignedIn> {
   const email = normaliseEmailOrUndefined(input.email);
   const { throttle } = input;
-  if (throttle) await checkSignIn(throttle, email);
-  const account = email ? await em.findOne(Account, { email }, { populate: ['passwordHash'] }) : null;
+  const counted = throttle ? await checkSignIn(throttle, email) : [];
+  const account = email ? await accountForSignIn(db, email) : undefined;
   const matches = await verifyPassword(account?.passwordHash ?? UNKNOWN_ACCOUNT_HASH, input.password);
   if (!account || !matches) {
     if (throttle) await countSignInFailure(throttle, email);
     throw invalidCredentials();
   }
-  if (throttle && email) await clearSignInFailures(throttle, email);
+  if (throttle) await clearSignInFailures(throttle, counted);
   if (!account.emailVerified) throw new EmailNotVerifiedError(account);
-  if (needsRehash(account.passwordHash)) await rehash(em, account, input.password, now);
-  return account;
+  if (needsRehash(account.passwordHash)) await rehash(db, account.id, input.password, now);
+  return { id: account.id, email: account.email };
+}
+
+/** The account whose password was right. */
+export interface SignedIn {
+  readonly id: string;
+  readonly email: string;
 }
 
 // OWASP Password Storage Cheat Sheet, "Upgrading legacy hashes": rehash while the password is known.
-async function rehash(em: EntityManager, account: Account, password: string, now: Date): Promise<void> {
+async function rehash(db: Database, id: string, password: string, now: Date): Promise<void> {
   const passwordHash = await hashPassword(password);
-  await em.transactional(async (tx) => {
-    await tx.nativeUpdate(Account, { id: account.id }, { passwordHash, updatedAt: now });
+  await db.em.fork().transactional(async (tx) => {
+    await tx.nativeUpdate(Account, { id }, { passwordHash, updatedAt: now });
   });
 }

@@ -35,7 +35,7 @@ export async function changePassword(
     const message = ACCOUNT_ERRORS.CURRENT_PASSWORD_INCORRECT;
     throw new AppError('INVALID_CREDENTIALS', 401, message, { fields: { currentPassword: message } });
   }
-  const problem = checkPasswordPolicy(input.newPassword, account);
+  const problem = await checkPasswordPolicy(input.newPassword, account);
   if (problem) throw invalidInput({ newPassword: problem });
   const passwordHash = await hashPassword(input.newPassword);
   return em.transactional(async (tx) => {

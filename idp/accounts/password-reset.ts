@@ -63,7 +63,7 @@ export async function resetPassword(
     { populate: ['account'] },
   );
   if (!found || !usable(found, now)) throw resetLinkInvalid();
-  const problem = checkPasswordPolicy(input.newPassword, found.account);
+  const problem = await checkPasswordPolicy(input.newPassword, found.account);
   if (problem) throw invalidInput({ newPassword: problem });
   const passwordHash = await hashPassword(input.newPassword);
   return em.transactional(async (tx) => {

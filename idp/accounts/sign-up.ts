@@ -7,7 +7,7 @@ import { Account, type Gender } from './account.entity.ts';
 import { emailField, parseFields, passwordField, profileFields } from './account-input.ts';
 import { alreadyRegisteredMail } from './account-mails.ts';
 import { restartMailCooldown, startMailCooldown } from './mail-cooldown.ts';
-import { checkPasswordPolicy, hashPassword } from './password.ts';
+import { hashPassword, type PasswordPolicy, passwordPolicy } from './password.ts';
 import type { Throttle } from './throttle.ts';
 import { sendVerificationCode } from './verification.ts';
 
@@ -68,7 +68,8 @@ const signUpSchema = (now: Date) =>
  */
 export async function signUp(em: EntityManager, input: SignUpInput, now = new Date()): Promise<SignUpResult> {
   if (input.throttle) await input.throttle.limits.signUpByIp.consume(input.throttle.ip);
-  const data = parseFields(signUpSchema(now), input, passwordProblem);
+  const policy = await passwordPolicy();
+  const data = parseFields(signUpSchema(now), input, (fields) => passwordProblem(policy, fields));
   if (input.throttle) await input.throttle.limits.mailByAccount.consume(data.email);
   const passwordHash = await hashPassword(data.password);
   const result: SignUpResult = { email: data.email, verificationNeeded: true };
@@ -104,10 +105,13 @@ export async function signUp(em: EntityManager, input: SignUpInput, now = new Da
   }
 }
 
-function passwordProblem(fields: Partial<Record<string, unknown>>): Record<string, string> {
+function passwordProblem(
+  policy: PasswordPolicy,
+  fields: Partial<Record<string, unknown>>,
+): Record<string, string> {
   if (typeof fields.password !== 'string' || fields.password === '') return {};
   const text = (key: string) => (typeof fields[key] === 'string' ? (fields[key] as string) : undefined);
-  const problem = checkPasswordPolicy(fields.password, {
+  const problem = policy(fields.password, {
     email: text('email'),
     givenName: text('givenName'),
     familyName: text('familyName'),

@@ -44,6 +44,6 @@ export const consentRoutes = {
       grant.addResourceScope(indicator, scopes.join(' '));
     }
     const grantId = await grant.save();
-    await signInTo(ctx, idp, { consent: { grantId } });
+    await signInTo(ctx, page, { consent: { grantId } });
   },
 };

@@ -3,8 +3,12 @@ import type { InteractionResults, UnknownObject } from 'oidc-provider';
 import { AppError } from '../../adapters/http/errors.ts';
 import type { IdpContext } from '../create-idp.ts';
 
+type Interaction = Awaited<ReturnType<IdpContext['provider']['interactionDetails']>>;
+
 /** The interaction a page belongs to, as oidc-provider keeps it (bound to the browser by cookie). */
 export interface InteractionPage {
+  /** The stored interaction itself: a step's result is saved into it without reading it again. */
+  readonly interaction: Interaction;
   readonly uid: string;
   readonly prompt: string;
   readonly params: UnknownObject;
@@ -27,7 +31,7 @@ export async function interactionPage(
   idp: IdpContext,
   expected?: string,
 ): Promise<InteractionPage> {
-  let details: Awaited<ReturnType<IdpContext['provider']['interactionDetails']>>;
+  let details: Interaction;
   try {
     details = await idp.provider.interactionDetails(ctx.req, ctx.res);
   } catch (cause) {
@@ -37,6 +41,7 @@ export async function interactionPage(
     throw new AppError('INTERACTION_EXPIRED', 400, EXPIRED);
   }
   return {
+    interaction: details,
     uid: details.uid,
     prompt: details.prompt.name,
     params: details.params,
@@ -49,21 +54,28 @@ export async function interactionPage(
 }
 
 /** Hand the result to oidc-provider and continue the authorization request (303 so a POST is not replayed). */
-export async function signInTo(ctx: Context, idp: IdpContext, result: InteractionResults): Promise<void> {
-  const returnTo = await idp.provider.interactionResult(ctx.req, ctx.res, result, {
-    mergeWithLastSubmission: false,
-  });
+export async function signInTo(
+  ctx: Context,
+  page: InteractionPage,
+  result: InteractionResults,
+): Promise<void> {
+  const returnTo = await saveResult(page.interaction, result);
   ctx.status = 303;
   ctx.redirect(returnTo);
 }
 
 /** Remember, server-side in the interaction, what this step proved, without finishing it. */
-export async function rememberInInteraction(
-  ctx: Context,
-  idp: IdpContext,
-  result: UnknownObject,
-): Promise<void> {
-  await idp.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: true });
+export async function rememberInInteraction(page: InteractionPage, result: UnknownObject): Promise<void> {
+  const { interaction } = page;
+  await saveResult(interaction, { ...interaction.lastSubmission, ...result });
+}
+
+// What `provider.interactionResult` does, on the interaction `interactionPage` already loaded
+// (and checked against the session): it would read both again, one more round trip or two.
+async function saveResult(interaction: Interaction, result: InteractionResults): Promise<string> {
+  interaction.result = result;
+  await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+  return interaction.returnTo;
 }
 
 interface FormState {

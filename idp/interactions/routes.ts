@@ -55,8 +55,8 @@ export function interactionRoutes(router: Router, idp: IdpContext): void {
   });
 
   router.get('/interaction/:uid/abort', async (ctx) => {
-    await interactionPage(ctx, idp);
-    await signInTo(ctx, idp, {
+    const page = await interactionPage(ctx, idp);
+    await signInTo(ctx, page, {
       error: 'access_denied',
       error_description: 'The person cancelled the sign-in.',
     });

@@ -33,13 +33,13 @@ export async function signInWithPassword(
   const email = (form.email ?? '').trim();
   const values = { email };
   try {
-    const account = await authenticate(idp.orm.em.fork(), {
+    const account = await authenticate(idp.orm, {
       email,
       password: form.password ?? '',
       throttle: throttle(ctx, idp),
     });
     idp.metrics.signIns.inc({ outcome: 'success' });
-    await signInTo(ctx, idp, { login: { accountId: account.id, amr: ['pwd'] } });
+    await signInTo(ctx, page, { login: { accountId: account.id, amr: ['pwd'] } });
   } catch (error) {
     if (error instanceof EmailNotVerifiedError) {
       idp.metrics.signIns.inc({ outcome: 'unverified' });
@@ -60,7 +60,7 @@ async function startVerification(
   error: EmailNotVerifiedError,
 ): Promise<void> {
   const { email } = error;
-  await rememberInInteraction(ctx, idp, { pendingEmail: email });
+  await rememberInInteraction(page, { pendingEmail: email });
   try {
     await resendVerification(idp.orm.em.fork(), { email, throttle: throttle(ctx, idp) });
   } catch (resendError) {
@@ -101,7 +101,7 @@ export async function signUpInInteraction(
     const chosen: ChosenPassword | undefined = outcome.passwordHash
       ? { email: outcome.email, passwordHash: outcome.passwordHash }
       : undefined;
-    await rememberInInteraction(ctx, idp, { pendingEmail: outcome.email, chosenPassword: chosen });
+    await rememberInInteraction(page, { pendingEmail: outcome.email, chosenPassword: chosen });
     await renderVerify(ctx, idp, page, outcome.email);
   } catch (error) {
     if (!isAppError(error) || error.status >= 500) throw error;
@@ -135,7 +135,7 @@ export async function verifyInInteraction(
       chosenPassword: chosenPassword(page),
     });
     if (account.email === page.result?.pendingEmail) {
-      await signInTo(ctx, idp, { login: { accountId: account.id, amr: ['pwd'] } });
+      await signInTo(ctx, page, { login: { accountId: account.id, amr: ['pwd'] } });
       return;
     }
     await renderLogin(ctx, idp, page, {

@@ -77,6 +77,44 @@ describe('rate limits shared through PostgreSQL', () => {
     expect(await answer(two.signUpByIp.consume(ip))).toBe('allowed');
   });
 
+  it('checks several limits in one query: refuses for the first exhausted, else names those with attempts counted', async () => {
+    const ada = { limit: 'signInByAccount', key: 'ada.lovelace@example.com' } as const;
+    const ip = { limit: 'signUpByIp', key: '198.51.100.9' } as const;
+    const fresh = { limit: 'mailByAccount', key: 'nobody@example.com' } as const;
+    expect(await one.checkAll([ada, ip, fresh])).toEqual([]);
+    await one.signInByAccount.consume(ada.key);
+    expect(await two.checkAll([ip, fresh, ada])).toEqual([ada]);
+    await two.signUpByIp.consume(ip.key);
+    await two.signUpByIp.consume(ip.key);
+    // Both have attempts counted; only the IP has none left, and the refusal is the IP's.
+    const refused = await one.checkAll([ada, fresh, ip]).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    expect(await answer(one.signUpByIp.check(ip.key))).toBe('RATE_LIMITED');
+    expect(await one.checkAll([])).toEqual([]);
+  });
+
+  it('sees a lock as the single checks do, and nothing once it has lifted', async () => {
+    const grace = { limit: 'signInByAccount', key: 'grace.hopper@example.com' } as const;
+    for (let i = 0; i < 3; i += 1) await one.signInByAccount.consume(grace.key);
+    expect(await answer(two.checkAll([grace]))).toBe('RATE_LIMITED');
+    await sleep(1_100);
+    // The lock replaced the window: when it lifts, the row counts for nothing (it is not deleted).
+    expect(await two.checkAll([grace])).toEqual([]);
+  });
+
+  it('forgets exactly the keys it is given, in one statement', async () => {
+    const a = { limit: 'signInByAccount', key: 'a@example.com' } as const;
+    const b = { limit: 'signInByAccount', key: 'b@example.com' } as const;
+    const sameKeyOtherLimit = { limit: 'mailByAccount', key: 'a@example.com' } as const;
+    await one.signInByAccount.consume(a.key);
+    await one.signInByAccount.consume(b.key);
+    await one.mailByAccount.consume(a.key);
+    await two.rewardAll([a]);
+    expect(await one.checkAll([a, b, sameKeyOtherLimit])).toEqual([b, sameKeyOtherLimit]);
+    await two.rewardAll([]);
+    expect(await one.checkAll([a, b, sameKeyOtherLimit])).toEqual([b, sameKeyOtherLimit]);
+  });
+
   it('stores no e-mail or IP address', async () => {
     const client = new pg.Client(url);
     await client.connect();

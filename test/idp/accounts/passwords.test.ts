@@ -51,8 +51,8 @@ describe('changing and resetting a password', () => {
       now,
     );
     expect((await stored(account.id)).sessionsValidAfter).toEqual(now);
-    expect((await authenticate(world.em(), { email, password: NEW_PASSWORD })).id).toBe(account.id);
-    expect(await outcome(authenticate(world.em(), { email, password }))).toBe('INVALID_CREDENTIALS');
+    expect((await authenticate(world.orm, { email, password: NEW_PASSWORD })).id).toBe(account.id);
+    expect(await outcome(authenticate(world.orm, { email, password }))).toBe('INVALID_CREDENTIALS');
     expect((await world.mailsTo(email)).at(-1)?.subject).toBe('Your password was changed');
   });
 
@@ -66,7 +66,7 @@ describe('changing and resetting a password', () => {
     expect(isAppError(error, 'INVALID_CREDENTIALS') && error.status).toBe(401);
     expect(isAppError(error) && error.fields.currentPassword).toBe('Your current password is incorrect.');
     expect((await stored(account.id)).sessionsValidAfter).toEqual(before);
-    expect(await outcome(authenticate(world.em(), { email, password: NEW_PASSWORD }))).toBe(
+    expect(await outcome(authenticate(world.orm, { email, password: NEW_PASSWORD }))).toBe(
       'INVALID_CREDENTIALS',
     );
   });
@@ -89,7 +89,7 @@ describe('changing and resetting a password', () => {
     const reset = await resetPassword(world.em(), { token, newPassword: NEW_PASSWORD }, now);
     expect(reset.id).toBe(account.id);
     expect((await stored(account.id)).sessionsValidAfter).toEqual(now);
-    expect((await authenticate(world.em(), { email, password: NEW_PASSWORD })).id).toBe(account.id);
+    expect((await authenticate(world.orm, { email, password: NEW_PASSWORD })).id).toBe(account.id);
     const again = resetPassword(world.em(), { token, newPassword: 'another-Fine-pass-9' }, later(1_000, now));
     expect(await outcome(again)).toBe('RESET_LINK_INVALID');
   });
