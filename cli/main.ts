@@ -4,7 +4,7 @@ import { isAppError } from '../adapters/http/errors.ts';
 import { createOidcAdapter } from '../adapters/oidc/adapter.ts';
 import { loadConfig } from '../config/config.ts';
 import { registerClient } from '../idp/clients/clients.ts';
-import { rotateSigningKey } from '../idp/keys/signing-keys.ts';
+import { rotateSigningKeys } from '../idp/keys/signing-keys.ts';
 import { idpSchema } from '../idp/schema.ts';
 import { ORG_USAGE, orgCommand } from '../portal/cli/org-commands.ts';
 import { resolveDatabase } from '../system/database-url.ts';
@@ -13,10 +13,12 @@ const USAGE = `Usage: npm run cli -- <command>
 
   client add --name N --redirect-uri U [--redirect-uri U2] [--post-logout-redirect-uri U]
              [--backchannel-logout-uri U] [--auth-method client_secret_basic|client_secret_post]
-             [--client-id ID] [--client-secret S] [--first-party] [--json]
+             [--client-id ID] [--client-secret S] [--first-party] [--id-token-alg RS256|ES256] [--json]
       Register an app that signs people in with the IdP; prints its client_id and client_secret.
+      ID tokens are signed with ES256 for a first-party app, RS256 otherwise, unless --id-token-alg.
   keys rotate
-      Add a new signing key; the previous one stays published until what it signed has expired.
+      Add new signing keys (RS256 and ES256); the previous ones stay published until what they
+      signed has expired.
 ${ORG_USAGE}`;
 
 /** `npm run cli -- …`: operator commands against the same database the services use. */
@@ -35,7 +37,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (group === 'client' && action === 'add') return await clientAdd(orm, rest);
     if (group === 'keys' && action === 'rotate') {
-      console.log(`New signing key: ${await rotateSigningKey(orm)}`);
+      const kids = await rotateSigningKeys(orm);
+      for (const [alg, kid] of Object.entries(kids)) console.log(`New ${alg} signing key: ${kid}`);
       return 0;
     }
     console.error(USAGE);
@@ -58,6 +61,7 @@ async function clientAdd(orm: Awaited<ReturnType<typeof openDatabase>>, args: st
       'client-id': { type: 'string' },
       'client-secret': { type: 'string' },
       'first-party': { type: 'boolean', default: false },
+      'id-token-alg': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -68,6 +72,7 @@ async function clientAdd(orm: Awaited<ReturnType<typeof openDatabase>>, args: st
     backchannelLogoutUri: values['backchannel-logout-uri'],
     authMethod: values['auth-method'] as never,
     firstParty: values['first-party'],
+    idTokenAlg: values['id-token-alg'] as never,
     clientId: values['client-id'],
     clientSecret: values['client-secret'],
   });

@@ -19,6 +19,7 @@ import type { RateLimits } from '../adapters/rate-limit/rate-limits.ts';
 import type { Config } from '../config/config.ts';
 import { rememberedGrantId } from './accounts/account-apps.ts';
 import { accountRoutes } from './accounts/routes.ts';
+import { acceptIdTokenHintsOfEveryAlg } from './clients/clients.ts';
 import { countIssuedTokens, createIdpMetrics, type IdpMetrics } from './idp-metrics.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { loadSigningKeys } from './keys/signing-keys.ts';
@@ -79,6 +80,7 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
     jwks: (await loadSigningKeys(deps.orm)) as never,
   });
   provider.proxy = config.TRUST_PROXY;
+  acceptIdTokenHintsOfEveryAlg(provider);
   const metrics = deps.metrics ?? createIdpMetrics(deps.orm);
   countIssuedTokens(provider, metrics);
   const idp: IdpContext = { ...deps, config, provider, views, base, metrics };

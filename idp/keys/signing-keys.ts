@@ -8,39 +8,53 @@ import type { Database } from '../../adapters/db/database.ts';
  */
 export const RETIRED_KEY_RETENTION_SECONDS = 2 * 3600;
 
-const ALG = 'RS256';
+/**
+ * One active key per algorithm. RS256 is what OpenID Connect requires every relying party to
+ * accept, and the default for apps that register themselves; ES256 signs the ID tokens of the
+ * first-party apps we register (clients/clients.ts): 0.03 ms a signature, not RSA-2048's 0.25 ms,
+ * on every sign-in and refresh grant.
+ */
+export const SIGNING_ALGS = ['RS256', 'ES256'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+/** The kid of each new key a rotation adds. */
+export type NewSigningKeys = Record<SigningAlg, string>;
+
+const LOCK = `select pg_advisory_xact_lock(hashtext('gatehouse:signing-key'))`;
 
 /**
- * Signing keys live in PostgreSQL so every instance signs with the same key and publishes the
- * same JWKS. The first start generates one; `rotateSigningKey` adds a new active key.
+ * Signing keys live in PostgreSQL so every instance signs with the same keys and publishes the
+ * same JWKS. The first start generates one per algorithm, as does a start on a database that lacks
+ * one (a database from before ES256: its RSA key stays); `rotateSigningKeys` replaces them all.
  *
  * @example
- *   const jwks = await loadSigningKeys(orm); // { keys: [newest, …retired but still published] }
+ *   const jwks = await loadSigningKeys(orm); // { keys: [newest RS256 and ES256, …retired but still published] }
  */
 export async function loadSigningKeys(orm: Database, now = new Date()): Promise<{ keys: JWK[] }> {
-  await ensureActiveKey(orm);
+  await ensureActiveKeys(orm);
+  // Newest first: oidc-provider signs with the first key of the client's algorithm.
   const rows = await orm.em.getConnection().execute<{ jwk: JWK }[]>(
     `select jwk from idp.signing_key
       where retired_at is null or retired_at > ?::timestamptz - make_interval(secs => ?)
-      order by created_at desc`,
+      order by created_at desc, kid`,
     [now.toISOString(), RETIRED_KEY_RETENTION_SECONDS],
   );
   return { keys: rows.map((r) => r.jwk) };
 }
 
-/** Add a new active key, retire the current one (still published for a while), drop expired ones. */
-export async function rotateSigningKey(orm: Database, now = new Date()): Promise<string> {
-  const jwk = await newKey();
+/** Add a new active key per algorithm, retire the current ones (still published for a while), drop expired ones. */
+export async function rotateSigningKeys(orm: Database, now = new Date()): Promise<NewSigningKeys> {
+  const jwks = await Promise.all(SIGNING_ALGS.map(newKey));
   const conn = orm.em.getConnection();
   await conn.transactional(async (tx) => {
-    await conn.execute(`select pg_advisory_xact_lock(hashtext('gatehouse:signing-key'))`, [], 'all', tx);
+    await conn.execute(LOCK, [], 'all', tx);
     await conn.execute(
       `update idp.signing_key set retired_at = ? where retired_at is null`,
       [now],
       'run',
       tx,
     );
-    await insertKey(orm, jwk, now, tx);
+    for (const jwk of jwks) await insertKey(orm, jwk, now, tx);
     await conn.execute(
       `delete from idp.signing_key where retired_at < ?::timestamptz - make_interval(secs => ?)`,
       [now.toISOString(), RETIRED_KEY_RETENTION_SECONDS],
@@ -48,26 +62,41 @@ export async function rotateSigningKey(orm: Database, now = new Date()): Promise
       tx,
     );
   });
-  return jwk.kid!;
+  return Object.fromEntries(jwks.map((jwk) => [jwk.alg, jwk.kid])) as NewSigningKeys;
 }
 
-async function ensureActiveKey(orm: Database): Promise<void> {
+async function ensureActiveKeys(orm: Database): Promise<void> {
   const conn = orm.em.getConnection();
-  const active = await conn.execute(`select 1 from idp.signing_key where retired_at is null limit 1`);
-  if (active.length) return;
-  const jwk = await newKey();
+  const missing = async (tx?: unknown) => {
+    const rows = await conn.execute<{ alg: string }[]>(
+      `select distinct jwk->>'alg' as alg from idp.signing_key where retired_at is null`,
+      [],
+      'all',
+      tx as never,
+    );
+    return SIGNING_ALGS.filter((alg) => !rows.some((r) => r.alg === alg));
+  };
+  const wanted = await missing();
+  if (!wanted.length) return;
+  // Generated before taking the lock: an RSA key takes a while.
+  const jwks = await Promise.all(wanted.map(newKey));
   await conn.transactional(async (tx) => {
     // Instances starting together must not each create a key.
-    await conn.execute(`select pg_advisory_xact_lock(hashtext('gatehouse:signing-key'))`, [], 'all', tx);
-    const again = await conn.execute(`select 1 from idp.signing_key where retired_at is null`, [], 'all', tx);
-    if (!again.length) await insertKey(orm, jwk, new Date(), tx);
+    await conn.execute(LOCK, [], 'all', tx);
+    const still = await missing(tx);
+    for (const jwk of jwks.filter((k) => still.includes(k.alg as SigningAlg))) {
+      await insertKey(orm, jwk, new Date(), tx);
+    }
   });
 }
 
-async function newKey(): Promise<JWK> {
-  const { privateKey } = await generateKeyPair(ALG, { extractable: true, modulusLength: 2048 });
+async function newKey(alg: SigningAlg): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'RS256' ? { modulusLength: 2048 } : {}),
+  });
   const jwk = await exportJWK(privateKey);
-  return { ...jwk, kid: randomBytes(12).toString('base64url'), alg: ALG, use: 'sig' };
+  return { ...jwk, kid: randomBytes(12).toString('base64url'), alg, use: 'sig' };
 }
 
 async function insertKey(orm: Database, jwk: JWK, now: Date, tx: unknown): Promise<void> {
@@ -83,7 +112,8 @@ async function insertKey(orm: Database, jwk: JWK, now: Date, tx: unknown): Promi
 
 /**
  * Call `onChange` when the set of published keys changes (a rotation by any instance or the CLI,
- * or a retired key reaching the end of its retention). One cheap query per interval.
+ * a key added for a missing algorithm, or a retired key reaching the end of its retention). Two
+ * cheap queries per interval.
  */
 export function watchSigningKeys(
   orm: Database,

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
 import { loadSigningKeys } from '../../idp/keys/signing-keys.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
@@ -89,37 +90,65 @@ describe('the command line', () => {
     expect(after[0]!.n).toBe(before[0]!.n);
   });
 
-  it('keys rotate adds a new signing key that the running IdP publishes and signs with, keeping the old one published', async () => {
+  it('client add signs ID tokens with ES256 for a first-party app, RS256 for another, unless --id-token-alg', async () => {
+    const add = async (...options: string[]) => {
+      const { stdout } = await cli(idp.databaseUrl, 'client', 'add', '--name', 'Alg', ...options, '--json');
+      const { client_id } = JSON.parse(stdout) as { client_id: string };
+      const metadata = await new (createOidcAdapter(idp.running.orm))('Client').find(client_id);
+      return metadata?.id_token_signed_response_alg;
+    };
+    const uri = ['--redirect-uri', 'https://alg.example/cb'];
+    expect(await add(...uri, '--first-party')).toBe('ES256');
+    expect(await add(...uri)).toBe('RS256');
+    expect(await add(...uri, '--first-party', '--id-token-alg', 'RS256')).toBe('RS256');
+    const failure = await cli(
+      idp.databaseUrl,
+      'client',
+      'add',
+      '--name',
+      'Alg',
+      ...uri,
+      '--id-token-alg',
+      'HS256',
+    ).catch((e) => e);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toContain('idTokenAlg');
+  });
+
+  it('keys rotate adds a new RS256 and ES256 key that the running IdP publishes and signs with, keeping the old ones published', async () => {
     const before = await loadSigningKeys(idp.running.orm);
+    expect(before.keys.map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);
     const { stdout } = await cli(idp.databaseUrl, 'keys', 'rotate');
-    const kid = /New signing key: (\S+)/.exec(stdout)![1]!;
-    const after = await loadSigningKeys(idp.running.orm);
-    expect(after.keys.map((k) => k.kid)).toEqual([kid, ...before.keys.map((k) => k.kid)]);
+    const rs256 = /New RS256 signing key: (\S+)/.exec(stdout)![1]!;
+    const es256 = /New ES256 signing key: (\S+)/.exec(stdout)![1]!;
+    const old = before.keys.map((k) => k.kid);
+    const after = (await loadSigningKeys(idp.running.orm)).keys.map((k) => k.kid);
+    expect(after.slice(0, 2).sort()).toEqual([rs256, es256].sort());
+    expect(after.slice(2)).toEqual(old);
 
     const published = async () =>
       ((await (await fetch(`${idp.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map(
         (k) => k.kid,
       );
-    await vi.waitFor(async () => expect(await published()).toEqual([kid, ...before.keys.map((k) => k.kid)]), {
-      timeout: 5000,
-    });
-    const app = await idp.registerClient({
-      name: 'Signed',
-      redirectUris: [TEST_REDIRECT_URI],
-      firstParty: true,
-    });
-    const config = await discoverAsApp(idp.issuer, app);
-    const browser = browserlessClient();
-    browser.stopAt.push(TEST_REDIRECT_URI);
-    const request = await authorizationRequest(config);
-    const back = await signUpFromSignIn(
-      browser,
-      await browser.get(request.url.toString()),
-      idp.smtp,
-      newPerson(),
-    );
-    const tokens = await redeem(config, request, back.url);
-    expect(decodeProtectedHeader(tokens.id_token!).kid).toBe(kid);
+    await vi.waitFor(async () => expect(await published()).toEqual(after), { timeout: 5000 });
+    const signedWith = async (firstParty: boolean) => {
+      const app = await idp.registerClient({ name: 'Signed', redirectUris: [TEST_REDIRECT_URI], firstParty });
+      const config = await discoverAsApp(idp.issuer, app);
+      const browser = browserlessClient();
+      browser.stopAt.push(TEST_REDIRECT_URI);
+      const request = await authorizationRequest(config);
+      let back = await signUpFromSignIn(
+        browser,
+        await browser.get(request.url.toString()),
+        idp.smtp,
+        newPerson(),
+      );
+      if (!firstParty) back = await browser.submit(back, {}, '/confirm');
+      const tokens = await redeem(config, request, back.url);
+      return decodeProtectedHeader(tokens.id_token!);
+    };
+    expect(await signedWith(true)).toMatchObject({ alg: 'ES256', kid: es256 });
+    expect(await signedWith(false)).toMatchObject({ alg: 'RS256', kid: rs256 });
   });
 
   it('an unknown command prints the usage and fails', async () => {

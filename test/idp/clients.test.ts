@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { browserlessClient } from '../support/browserless-client.ts';
@@ -41,6 +41,32 @@ describe('apps signing people in with the IdP', () => {
     await idp.close();
   });
 
+  /** A new person signs up through `app` (consenting when asked); the tokens it gets. */
+  async function signInAnew(app: { client_id: string; client_secret: string }) {
+    const config = await discoverAsApp(idp.issuer, app);
+    const browser = browserlessClient();
+    browser.stopAt.push(TEST_REDIRECT_URI);
+    const request = await authorizationRequest(config);
+    let back = await signUpFromSignIn(
+      browser,
+      await browser.get(request.url.toString()),
+      idp.smtp,
+      newPerson(),
+    );
+    if (!back.url.startsWith(TEST_REDIRECT_URI)) back = await browser.submit(back, {}, '/confirm');
+    return { config, browser, tokens: await redeem(config, request, back.url) };
+  }
+
+  /** Signed with `alg` by a key the IdP publishes. */
+  async function expectSignedWith(jwt: string, alg: string, audience: string) {
+    expect(decodeProtectedHeader(jwt).alg).toBe(alg);
+    await jwtVerify(jwt, createRemoteJWKSet(new URL(`${idp.issuer}/jwks`)), {
+      issuer: idp.issuer,
+      audience,
+      algorithms: [alg],
+    });
+  }
+
   it('a first-party app signs a new person in without a consent page, with client_secret_post', async () => {
     const app = await idp.registerClient({
       name: 'Portal',
@@ -61,6 +87,67 @@ describe('apps signing people in with the IdP', () => {
     expect(back.url.startsWith(TEST_REDIRECT_URI)).toBe(true);
     const tokens = await redeem(config, request, back.url);
     expect(tokens.claims()!.email_verified).toBe(true);
+    // First-party apps get ES256 ID tokens, several times cheaper to sign than RS256.
+    await expectSignedWith(tokens.id_token!, 'ES256', app.client_id);
+  });
+
+  it('an app that registers itself, and one the operator registers as third party, get RS256 ID tokens', async () => {
+    const created = await fetch(`${idp.issuer}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${REGISTRATION_TOKEN}` },
+      body: JSON.stringify({ redirect_uris: [TEST_REDIRECT_URI], client_name: 'Self-registered' }),
+    });
+    const selfRegistered = (await created.json()) as {
+      client_id: string;
+      client_secret: string;
+      id_token_signed_response_alg: string;
+    };
+    // OpenID Connect Dynamic Client Registration's default when the app names none.
+    expect(selfRegistered.id_token_signed_response_alg).toBe('RS256');
+    const thirdParty = await idp.registerClient({ name: 'Partner', redirectUris: [TEST_REDIRECT_URI] });
+    for (const app of [selfRegistered, thirdParty]) {
+      const { tokens } = await signInAnew(app);
+      await expectSignedWith(tokens.id_token!, 'RS256', app.client_id);
+    }
+  });
+
+  it('an app re-registered from RS256 to ES256 gets ES256 ID tokens, and still signs out with an RS256 one from before', async () => {
+    const registration = {
+      name: 'Upgraded',
+      clientId: 'upgraded-app',
+      redirectUris: [TEST_REDIRECT_URI],
+      postLogoutRedirectUris: ['http://127.0.0.1:9/bye'],
+      firstParty: true,
+    };
+    const app = await idp.registerClient({ ...registration, idTokenAlg: 'RS256' });
+    const { config, browser, tokens } = await signInAnew(app);
+    await expectSignedWith(tokens.id_token!, 'RS256', app.client_id);
+
+    // As the portal is re-registered on every start.
+    await idp.registerClient({ ...registration, clientSecret: app.client_secret });
+    // Each instance keeps client metadata for a few seconds (adapters/oidc/adapter.ts).
+    let refreshToken = tokens.refresh_token!;
+    await vi.waitFor(
+      async () => {
+        const refreshed = await oidc.refreshTokenGrant(config, refreshToken);
+        refreshToken = refreshed.refresh_token!;
+        await expectSignedWith(refreshed.id_token!, 'ES256', app.client_id);
+      },
+      { timeout: 10_000, interval: 500 },
+    );
+
+    browser.stopAt.push('http://127.0.0.1:9/bye');
+    const confirm = await browser.get(
+      oidc
+        .buildEndSessionUrl(config, {
+          id_token_hint: tokens.id_token!,
+          post_logout_redirect_uri: 'http://127.0.0.1:9/bye',
+        })
+        .toString(),
+    );
+    expect(confirm.status, confirm.html).toBe(200);
+    const out = await browser.submit(confirm, { logout: 'yes' });
+    expect(out.url.startsWith('http://127.0.0.1:9/bye')).toBe(true);
   });
 
   it('an app registers itself with the initial access token, and only with it', async () => {
@@ -120,6 +207,8 @@ describe('apps signing people in with the IdP', () => {
     );
     await browser.submit(confirm, { logout: 'yes' });
     await vi.waitFor(() => expect(logoutTokens).toHaveLength(1), { timeout: 3000 });
+    // Logout tokens are signed with the client's ID token algorithm: ES256 for a first-party app.
+    expect(decodeProtectedHeader(logoutTokens[0]!)).toMatchObject({ alg: 'ES256', typ: 'logout+jwt' });
     const { payload } = await jwtVerify(logoutTokens[0]!, createRemoteJWKSet(new URL(`${idp.issuer}/jwks`)), {
       issuer: idp.issuer,
       audience: app.client_id,

@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
 import { registerClient } from '../../idp/clients/clients.ts';
-import { rotateSigningKey } from '../../idp/keys/signing-keys.ts';
+import { rotateSigningKeys } from '../../idp/keys/signing-keys.ts';
 import { browserlessClient, type Page } from '../support/browserless-client.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { signUpAtIdp } from '../support/idp-account.ts';
@@ -118,7 +118,7 @@ describe('two IdP and two portal instances on one PostgreSQL, every request to t
     const tokens = await redeem(config, request, back.url);
     expect(tokens.claims()?.email).toBe(admin.person.email);
 
-    const newKid = await rotateSigningKey(d.idpOrm);
+    const newKid = (await rotateSigningKeys(d.idpOrm)).RS256;
     for (const instance of d.idps) {
       await expect
         .poll(async () => JSON.stringify(await (await fetch(`${instance.origin}/jwks`)).json()), {
