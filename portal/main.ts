@@ -1,4 +1,4 @@
-import { createLogger } from '../adapters/log/logger.ts';
+import { bufferedStdout, createLogger } from '../adapters/log/logger.ts';
 import { loadConfigOrExit } from '../config/config.ts';
 import { stopOnSignal } from '../system/until-signalled.ts';
 import { startPortalService } from './service.ts';
@@ -14,7 +14,7 @@ const config = loadConfigOrExit(
   ['DATABASE_URL', 'SMTP_URL', ...(base.SIGN_IN_OPTIONS ? [] : (['PORTAL_CLIENT_SECRET'] as const))],
   'to run the portal on its own',
 );
-const logger = createLogger(config.LOG_LEVEL, 'portal');
+const logger = createLogger(config.LOG_LEVEL, 'portal', bufferedStdout());
 const running = await startPortalService(config, logger);
 logger.info({ url: config.PORTAL_URL, port: config.PORTAL_PORT }, 'portal listening');
 stopOnSignal(logger, () => running.close());

@@ -2,13 +2,22 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import { AppError } from './errors.ts';
 
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
 /**
  * Parses urlencoded form posts only, with a small size limit: our pages post forms, nothing else.
  * An oversized or malformed body is refused with a clear 413/400 and changes nothing.
  */
 export function formBody(): Middleware {
-  const parse = bodyParser({ enableTypes: ['form'], formLimit: '32kb', encoding: 'utf-8' });
+  const parse = bodyParser({
+    enableTypes: ['form'],
+    formLimit: '32kb',
+    encoding: 'utf-8',
+    parsedMethods: [...BODY_METHODS],
+  });
   return async (ctx, next) => {
+    // The parser reads bodies of these methods only; every other request (pages) goes straight on.
+    if (!BODY_METHODS.has(ctx.method)) return next();
     try {
       await parse(ctx, async () => {});
     } catch (cause) {

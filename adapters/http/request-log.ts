@@ -17,13 +17,16 @@ const INCOMING_ID = /^[\w-]{1,64}$/;
  *   app.use(requestLog(logger));
  */
 export function requestLog(logger: Logger): Middleware {
+  // The request line has these five fields only, none of them a secret, so it skips the redaction
+  // every other line goes through: with its wildcard paths that walk costs 2–3 times the rest of
+  // the line (5–20 µs measured, of a page's ≈ 200). Other lines, `ctx.state.log`'s included, keep it.
+  const lines = logger.child({}, { redact: [] });
   return async (ctx, next) => {
     const started = performance.now();
     const incoming = ctx.get('X-Request-Id');
     const requestId = INCOMING_ID.test(incoming) ? incoming : randomUUID();
-    const log = logger.child({ reqId: requestId });
     ctx.state.requestId = requestId;
-    ctx.state.log = log;
+    ctx.state.log = logger.child({ reqId: requestId });
     ctx.set('X-Request-Id', requestId);
     let status: number | undefined;
     try {
@@ -35,7 +38,10 @@ export function requestLog(logger: Logger): Middleware {
       throw error;
     } finally {
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
-      log.info({ method: ctx.method, path: loggablePath(ctx.path), status, durationMs }, 'request');
+      lines.info(
+        { reqId: requestId, method: ctx.method, path: loggablePath(ctx.path), status, durationMs },
+        'request',
+      );
     }
   };
 }

@@ -35,7 +35,7 @@ export const portalPages = {
       seed.members.slice(0, this.users).map((member) => signInToPortal(portal, idp, member)),
     );
     return cookies.map((cookie) => {
-      const headers = { cookie: `${SESSION_COOKIE}=${cookie}` };
+      const headers = { cookie };
       return async () => {
         const reply = expectStatus(await portal.get(path, { headers }), 200, 'licensing page');
         if (!reply.body.includes(heading)) throw new Error(`licensing page: no "${heading}" in the page`);
@@ -47,7 +47,9 @@ export const portalPages = {
 /**
  * A member signing in to the portal with a fresh browser: Sign In → the IdP's sign-in page and
  * password form → the portal's callback (which exchanges the code at the IdP, through the TLS
- * proxy) → home. Returns the portal session cookie.
+ * proxy) → home. Returns the `Cookie` header that browser then sends the portal: the session
+ * cookie and the CSRF cookie the portal set on the way (a browser keeps it, so the pages do not
+ * mint a new one each time).
  */
 async function signInToPortal(portal: HttpTarget, idp: HttpTarget, member: BenchAccount): Promise<string> {
   const jar = new CookieJar();
@@ -61,7 +63,8 @@ async function signInToPortal(portal: HttpTarget, idp: HttpTarget, member: Bench
   jar.keep(callback);
   const home = redirectTarget(callback, 'portal callback');
   if (home.pathname !== '/') throw new Error(`portal callback: sent to ${home}, not home`);
-  const cookie = /__Host-portal_session=([^;]*)/.exec(jar.header().cookie ?? '')?.[1];
-  if (!cookie) throw new Error(`portal callback: no ${SESSION_COOKIE} cookie set`);
-  return cookie;
+  const cookies = jar.header().cookie ?? '';
+  if (!cookies.split('; ').some((c) => c.startsWith(`${SESSION_COOKIE}=`)))
+    throw new Error(`portal callback: no ${SESSION_COOKIE} cookie set`);
+  return cookies;
 }

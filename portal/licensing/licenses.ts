@@ -1,6 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
+import type { Database } from '../../adapters/db/database.ts';
+import { query, statement } from '../../adapters/db/statements.ts';
 import { License } from './license.entity.ts';
+
+/** A licence as the licensing page shows it. */
+export interface LicenseView {
+  readonly product: string;
+  readonly licenseKey: string;
+  /** ISO date. */
+  readonly renewalDate: string;
+}
+
+// Read on every licensing page: a prepared statement, plain rows (no entities to hydrate).
+const LICENSES_OF = statement(
+  'portal.licenses-of',
+  `select product, license_key as "licenseKey", to_char(renewal_date, 'YYYY-MM-DD') as "renewalDate"
+   from portal.license where organization_id = $1 order by renewal_date, product`,
+);
 
 const DEMO_PRODUCTS = ['Dynamics GP', 'Dynamics 365 Business Central', 'Management Reporter'] as const;
 
@@ -20,8 +37,8 @@ export function seedLicenses(em: EntityManager, organizationId: string): void {
 }
 
 /** The organization's licenses, soonest renewal first. */
-export function licensesOf(em: EntityManager, organizationId: string): Promise<License[]> {
-  return em.find(License, { organizationId }, { orderBy: { renewalDate: 'asc', product: 'asc' } });
+export function licensesOf(orm: Database, organizationId: string): Promise<LicenseView[]> {
+  return query<LicenseView>(orm, LICENSES_OF, [organizationId]);
 }
 
 function licenseKey(): string {

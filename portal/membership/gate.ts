@@ -1,11 +1,10 @@
 import type { Context, Middleware, Next } from 'koa';
 import type { PortalContext } from '../create-portal.ts';
 import { administers } from '../organizations/access.ts';
-import { memberships } from '../organizations/organizations.ts';
 import { portalErrors } from '../portal-errors.ts';
-import type { Professional } from '../professionals/professional.entity.ts';
 import type { SignedIn } from '../sessions/session-store.ts';
 import { sessionOf } from '../sessions/sessions.ts';
+import { activeMemberships, type Membership } from './membership.ts';
 
 /** The signed-in person, as every page's header shows them. */
 export interface Me {
@@ -13,18 +12,20 @@ export interface Me {
   readonly email: string;
   readonly isAdmin: boolean;
   readonly signedIn: SignedIn;
-  readonly memberships: readonly Professional[];
+  readonly memberships: readonly Membership[];
 }
 
 /**
  * Who is asking: the session's identity and their current memberships, read on every request so
- * a deleted professional loses access on their very next request.
+ * a deleted professional loses access on their very next request. They come with the session row
+ * (same statement); only a session without them (none loaded) is asked separately.
  */
 export function identify(portal: PortalContext): Middleware {
   return async (ctx, next) => {
-    const signedIn = sessionOf(ctx).data.signedIn;
+    const session = sessionOf(ctx);
+    const signedIn = session.data.signedIn;
     if (signedIn) {
-      const rows = await memberships(portal.domain, signedIn);
+      const rows = session.memberships ?? (await activeMemberships(portal.domain.orm, signedIn));
       const me: Me = {
         name: signedIn.name,
         email: signedIn.email,
@@ -79,7 +80,7 @@ export function requireAdministrator(portal: PortalContext): Middleware {
 }
 
 /** The signed-in person's membership in `:orgId`, or 404. */
-export function membershipIn(ctx: Context, organizationId: string | undefined): Professional {
+export function membershipIn(ctx: Context, organizationId: string | undefined): Membership {
   const found = meOf(ctx)?.memberships.find((p) => p.organization.id === organizationId);
   if (!found) throw portalErrors.notFound();
   return found;

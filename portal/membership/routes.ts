@@ -14,7 +14,7 @@ export function memberRoutes(router: Router, portal: PortalContext): void {
 
   router.get('/org/:orgId/licensing', requireMember(portal), async (ctx) => {
     const membership = membershipIn(ctx, ctx.params.orgId);
-    const licenses = await licensesOf(portal.domain.orm.em.fork(), membership.organization.id);
+    const licenses = await licensesOf(portal.domain.orm, membership.organization.id);
     await portal.views.render(ctx, 'licensing', {
       title: 'Licensing',
       organization: membership.organization,

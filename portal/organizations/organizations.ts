@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/audit.ts';
 import type { Actor, Identity, PortalDomain } from '../domain.ts';
 import { issueInvitation } from '../invitations/issue-invitation.ts';
 import { seedLicenses } from '../licensing/licenses.ts';
+import { activeMemberships, type Membership } from '../membership/membership.ts';
 import { portalErrors } from '../portal-errors.ts';
 import { Professional } from '../professionals/professional.entity.ts';
 import { type ProfileInput, parseProfile } from '../professionals/profile-input.ts';
@@ -127,12 +128,6 @@ export async function administeredOrganizations(
 }
 
 /** The organizations in which the identity is an active professional (the membership gate). */
-export async function memberships(domain: PortalDomain, identity: Identity): Promise<Professional[]> {
-  return domain.orm.em
-    .fork()
-    .find(
-      Professional,
-      { idpIssuer: identity.issuer, idpSubject: identity.subject, status: 'active' },
-      { populate: ['organization'], orderBy: { organization: { name: 'asc' } } },
-    );
+export function memberships(domain: PortalDomain, identity: Identity): Promise<Membership[]> {
+  return activeMemberships(domain.orm, identity);
 }

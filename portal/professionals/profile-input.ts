@@ -1,17 +1,31 @@
 import { z } from 'zod';
 import { portalErrors } from '../portal-errors.ts';
 
+// PostgreSQL cannot store NUL in text: refused here as a field error, not a 500 at the insert.
+const NO_NUL = [(v: string) => !v.includes('\u0000'), 'Remove the NUL character.'] as const;
+
 const optionalText = (max: number) =>
   z
     .string()
     .trim()
     .max(max, `Use at most ${max} characters.`)
+    .refine(...NO_NUL)
     .optional()
     .transform((v) => (v ? v : null));
 
 const profileSchema = z.object({
-  givenName: z.string().trim().min(1, 'Enter the first name.').max(100, 'Use at most 100 characters.'),
-  familyName: z.string().trim().min(1, 'Enter the last name.').max(100, 'Use at most 100 characters.'),
+  givenName: z
+    .string()
+    .trim()
+    .min(1, 'Enter the first name.')
+    .max(100, 'Use at most 100 characters.')
+    .refine(...NO_NUL),
+  familyName: z
+    .string()
+    .trim()
+    .min(1, 'Enter the last name.')
+    .max(100, 'Use at most 100 characters.')
+    .refine(...NO_NUL),
   email: z
     .string()
     .trim()

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../adapters/db/database.ts';
+import { execute, query, statement } from '../../adapters/db/statements.ts';
 import type { VerifiedIdentity } from '../domain.ts';
+import { type Membership, membershipsJson } from '../membership/membership.ts';
 
 /** The signed-in person, as the IdP's ID token described them. */
 export interface SignedIn extends VerifiedIdentity {
@@ -30,9 +32,16 @@ export interface SessionData {
   pending?: Record<string, PendingSignIn>;
 }
 
+/** A stored session, with the signed-in person's active memberships as of this very read. */
+export interface LoadedSession {
+  readonly data: SessionData;
+  /** Empty when nobody is signed in, or when they belong to no organization. */
+  readonly memberships: readonly Membership[];
+}
+
 /** Portal sessions in PostgreSQL, keyed by the SHA-256 of the cookie's random id. */
 export interface SessionStore {
-  load(id: string): Promise<SessionData | undefined>;
+  load(id: string): Promise<LoadedSession | undefined>;
   save(id: string, data: SessionData, ttlSeconds: number): Promise<void>;
   destroy(id: string): Promise<void>;
   /** Back-channel logout: end the sessions of this IdP session (`sid`) or, without one, of the subject. */
@@ -40,41 +49,68 @@ export interface SessionStore {
   deleteExpired(): Promise<void>;
 }
 
+// Every page reads its session and, for a signed-in person, their memberships: one prepared
+// statement does both (the row's issuer and subject are those of `data.signedIn`, see SAVE), so a
+// professional removed a moment ago is refused on their very next request without a second trip.
+const LOAD = statement(
+  'portal.session.load',
+  `select s.data, ${membershipsJson('s.idp_issuer', 's.idp_subject')} as memberships
+   from portal.portal_session s where s.id_hash = $1 and s.expires_at > now()`,
+);
+
+const SAVE = statement(
+  'portal.session.save',
+  `insert into portal.portal_session (id_hash, data, idp_issuer, idp_subject, idp_sid, expires_at)
+   values ($1, $2::jsonb, $3, $4, $5, now() + $6::int * interval '1 second')
+   on conflict (id_hash) do update set data = excluded.data, idp_issuer = excluded.idp_issuer,
+     idp_subject = excluded.idp_subject, idp_sid = excluded.idp_sid, expires_at = excluded.expires_at`,
+);
+
+const DESTROY = statement('portal.session.destroy', 'delete from portal.portal_session where id_hash = $1');
+
+const DESTROY_FOR_SID = statement(
+  'portal.session.destroy-for-sid',
+  'delete from portal.portal_session where idp_issuer = $1 and idp_sid = $2',
+);
+
+const DESTROY_FOR_SUBJECT = statement(
+  'portal.session.destroy-for-subject',
+  'delete from portal.portal_session where idp_issuer = $1 and idp_subject = $2',
+);
+
+const DELETE_EXPIRED = statement(
+  'portal.session.delete-expired',
+  'delete from portal.portal_session where expires_at <= now()',
+);
+
 export function createSessionStore(orm: Database): SessionStore {
-  const conn = () => orm.em.getConnection();
   const hash = (id: string) => createHash('sha256').update(id).digest('base64url');
   return {
     async load(id) {
-      const rows = await conn().execute<{ data: SessionData }[]>(
-        'select data from portal.portal_session where id_hash = ? and expires_at > now()',
-        [hash(id)],
-      );
-      return rows[0]?.data;
+      const rows = await query<{ data: SessionData; memberships: Membership[] }>(orm, LOAD, [hash(id)]);
+      return rows[0];
     },
     async save(id, data, ttlSeconds) {
       const s = data.signedIn;
-      await conn().execute(
-        `insert into portal.portal_session (id_hash, data, idp_issuer, idp_subject, idp_sid, expires_at)
-         values (?, ?::jsonb, ?, ?, ?, now() + make_interval(secs => ?))
-         on conflict (id_hash) do update set data = excluded.data, idp_issuer = excluded.idp_issuer,
-           idp_subject = excluded.idp_subject, idp_sid = excluded.idp_sid, expires_at = excluded.expires_at`,
-        [hash(id), JSON.stringify(data), s?.issuer ?? null, s?.subject ?? null, s?.sid ?? null, ttlSeconds],
-      );
+      await execute(orm, SAVE, [
+        hash(id),
+        JSON.stringify(data),
+        s?.issuer ?? null,
+        s?.subject ?? null,
+        s?.sid ?? null,
+        ttlSeconds,
+      ]);
     },
     async destroy(id) {
-      await conn().execute('delete from portal.portal_session where id_hash = ?', [hash(id)]);
+      await execute(orm, DESTROY, [hash(id)]);
     },
     async destroyForLogout(issuer, target) {
-      const [column, value] = target.sid ? ['idp_sid', target.sid] : ['idp_subject', target.subject];
-      if (!value) return 0;
-      const rows = await conn().execute<{ id_hash: string }[]>(
-        `delete from portal.portal_session where idp_issuer = ? and ${column} = ? returning id_hash`,
-        [issuer, value],
-      );
-      return rows.length;
+      if (target.sid) return execute(orm, DESTROY_FOR_SID, [issuer, target.sid]);
+      if (target.subject) return execute(orm, DESTROY_FOR_SUBJECT, [issuer, target.subject]);
+      return 0;
     },
     async deleteExpired() {
-      await conn().execute('delete from portal.portal_session where expires_at <= now()');
+      await execute(orm, DELETE_EXPIRED, []);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
+import type { Membership } from '../membership/membership.ts';
 import type { SessionData, SessionStore } from './session-store.ts';
 
 export interface SessionOptions {
@@ -15,6 +16,11 @@ export interface SessionOptions {
 export interface Session {
   id?: string;
   data: SessionData;
+  /**
+   * The signed-in person's active memberships, read with the session row at the start of this
+   * request; undefined for a session this request started.
+   */
+  readonly memberships?: readonly Membership[];
   changed: boolean;
   renew: boolean;
   destroyed: boolean;
@@ -45,15 +51,16 @@ export function sessions(options: SessionOptions): Middleware {
     const now = Date.now();
     const presented = ctx.cookies.get(name);
     const id = presented && ID.test(presented) ? presented : undefined;
-    let data = id ? await options.store.load(id) : undefined;
-    if (id && data && expired(data, now)) {
+    let loaded = id ? await options.store.load(id) : undefined;
+    if (id && loaded && expired(loaded.data, now)) {
       // Idle or absolute lifetime over (ASVS 7.3.1, 7.3.2): gone server-side, as if signed out.
       await options.store.destroy(id);
-      data = undefined;
+      loaded = undefined;
     }
     const session: Session = {
-      id: data ? id : undefined,
-      data: data ?? {},
+      id: loaded ? id : undefined,
+      data: loaded?.data ?? {},
+      memberships: loaded?.memberships,
       changed: false,
       renew: false,
       destroyed: false,

@@ -84,6 +84,18 @@ describe('professionals', () => {
       }),
     );
     expect(dup?.code).toBe('EMAIL_TAKEN');
+    // PostgreSQL cannot store NUL: a field error, not a 500 from the insert (found by the property test).
+    const nul = await refusal(
+      addProfessional(domain, {
+        actor,
+        organizationId: organization.id,
+        profile: { givenName: 'Ada', familyName: '\u0000', email: 'ada@strict.test', jobTitle: 'a\u0000b' },
+      }),
+    );
+    expect(nul).toMatchObject({
+      code: 'INVALID_INPUT',
+      fields: { familyName: 'Remove the NUL character.', jobTitle: 'Remove the NUL character.' },
+    });
     const wildcard = await addProfessional(domain, {
       actor,
       organizationId: organization.id,
