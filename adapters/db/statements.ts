@@ -44,7 +44,16 @@ export async function execute(orm: Database, st: Statement, values: readonly unk
   return result.rowCount ?? 0;
 }
 
-/** The ORM's `pg` pool (asked each time: the ORM replaces it when it reconnects). Same type parsers. */
-function poolOf(orm: Database): Promise<Pool> {
-  return orm.em.getConnection().getNativeClient() as Promise<Pool>;
+const pools = new WeakMap<Database, Pool>();
+
+/**
+ * The ORM's `pg` pool, with its type parsers (dates as text, as the ORM returns them). Kept after
+ * the first ask, unless it has been ended: the ORM makes a new one only when it reconnects.
+ */
+async function poolOf(orm: Database): Promise<Pool> {
+  const known = pools.get(orm);
+  if (known && !known.ended) return known;
+  const pool = (await orm.em.getConnection().getNativeClient()) as Pool;
+  pools.set(orm, pool);
+  return pool;
 }
