@@ -1,4 +1,6 @@
-# One image runs either service: `node idp/main.ts` or `node portal/main.ts`.
+# One image runs either service: `node <heap flags> idp/main.ts` or `… portal/main.ts`, with the
+# heap flags of package.json's start:idp / start:portal (a test keeps them equal; bench/README.md
+# says why: without a cap V8 grows the heap to ~400 MB under load for ~50 MB of live objects).
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -18,4 +20,4 @@ COPY system ./system
 COPY cli ./cli
 USER node
 EXPOSE 3000 4000
-CMD ["node", "idp/main.ts"]
+CMD ["node", "--max-old-space-size=128", "--max-semi-space-size=4", "idp/main.ts"]

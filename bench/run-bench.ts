@@ -15,6 +15,7 @@ import { idpScenarios, portalScenario } from './scenarios/index.ts';
 import { type Scenario, type ScenarioContext, signedInPeople } from './scenarios/scenario.ts';
 import { type Seed, seedIdp } from './seed.ts';
 import { seedPortal } from './seed-portal.ts';
+import { serviceNodeFlags } from './service-flags.ts';
 
 /** Everything one run measured, as printed and as written by `--json`. */
 export interface BenchReport {
@@ -91,7 +92,7 @@ export async function runBench(
     smtpUrl: smtp.url,
     pinning,
     profileDir: options.profileDir,
-    nodeFlags: options.idpNodeFlags,
+    nodeFlags: [...serviceNodeFlags('idp'), ...options.idpNodeFlags],
     issuerPort: portalSetup?.issuerPort,
   });
   stack.push(() => idp.stop());
@@ -129,7 +130,7 @@ export async function runBench(
       issuerCertificateFile: portalSetup.certificateFile,
       port: portalSetup.port,
       clientSecret: portalSetup.clientSecret,
-      nodeFlags: options.idpNodeFlags,
+      nodeFlags: [...serviceNodeFlags('portal'), ...options.idpNodeFlags],
     });
     stack.push(() => portal.stop());
     await new Promise((resolve) => setTimeout(resolve, options.quick ? 200 : 2_000));

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { serviceNodeFlags } from '../../bench/service-flags.ts';
 import { configSchema } from '../../config/config.ts';
 
 interface Service {
@@ -31,7 +32,7 @@ describe('docker-compose.yml', () => {
       const service = compose.services[name]!;
       for (const variable of Object.keys(service.environment ?? {}))
         expect(known, variable).toContain(variable);
-      const entry = service.command?.[1];
+      const entry = service.command?.find((word) => word.endsWith('.ts'));
       expect(entry && existsSync(entry), `${entry}`).toBe(true);
     },
   );
@@ -66,6 +67,17 @@ describe('docker-compose.yml', () => {
     const portalUrl = compose.services.portal!.environment!.PORTAL_URL;
     expect(command).toContain(`--redirect-uri ${portalUrl}/auth/callback`);
     expect(command).toContain('--first-party');
+  });
+
+  it('the IdP and the portal run with the Node.js flags of their npm scripts, as the bench measures them', () => {
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
+    expect(cmd).toEqual(['node', ...serviceNodeFlags('idp'), 'idp/main.ts']);
+    for (const name of ['idp', 'portal'] as const) {
+      const flags = serviceNodeFlags(name);
+      expect(flags.some((f) => f.startsWith('--max-old-space-size='))).toBe(true);
+      expect(compose.services[name]!.command).toEqual(['node', ...flags, `${name}/main.ts`]);
+    }
   });
 
   it('the image runs as a non-root user on Node 24 with production dependencies only', () => {
