@@ -20,4 +20,4 @@ COPY system ./system
 COPY cli ./cli
 USER node
 EXPOSE 3000 4000
-CMD ["node", "--max-old-space-size=128", "--max-semi-space-size=4", "idp/main.ts"]
+CMD ["node", "--max-old-space-size=128", "--max-semi-space-size=8", "idp/main.ts"]
