@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /** Busy and total jiffies of each CPU, from `/proc/stat`; empty where there is no `/proc`. */
@@ -68,5 +68,56 @@ export function watchProcess(pid: number): { stop(): number } {
   const wallBefore = performance.now();
   return {
     stop: () => (processCpuSeconds(pid) - cpuBefore) / ((performance.now() - wallBefore) / 1000),
+  };
+}
+
+/** What a Node.js thread does, from its name in `/proc/PID/task/TID/comm`. */
+function threadGroup(name: string): string {
+  if (name === 'MainThread' || name === 'node') return 'main thread';
+  if (name.startsWith('libuv-worker')) return 'thread pool (argon2)';
+  if (name.startsWith('V8') || name.startsWith('DelayedTask')) return 'V8 helpers (GC, compiler)';
+  return 'other';
+}
+
+function threadCpuSeconds(pid: number): Map<string, number> {
+  const groups = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return groups;
+  }
+  for (const tid of tids) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+      const group = threadGroup(name);
+      groups.set(group, (groups.get(group) ?? 0) + seconds);
+    } catch {
+      // A thread that ended meanwhile: its time is gone from the process's tasks.
+    }
+  }
+  return groups;
+}
+
+/**
+ * Start watching one process's threads; `stop()` returns the CPU seconds each kind of thread used
+ * meanwhile. Shows where a sign-in's time goes: the hash (libuv's pool), JavaScript and I/O (the
+ * main thread), or garbage collection and compilation (V8's helpers).
+ */
+export function watchThreads(pid: number): { stop(): Record<string, number> } {
+  const before = threadCpuSeconds(pid);
+  return {
+    stop() {
+      const after = threadCpuSeconds(pid);
+      const used: Record<string, number> = {};
+      for (const [group, seconds] of after) {
+        const delta = seconds - (before.get(group) ?? 0);
+        if (delta > 0) used[group] = delta;
+      }
+      return used;
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { watchCores, watchProcess } from './core-usage.ts';
+import { watchCores, watchProcess, watchThreads } from './core-usage.ts';
 import type { DatabaseCounters } from './database-probe.ts';
 import { median, percentile } from './statistics.ts';
 
@@ -25,6 +25,8 @@ export interface Measurement {
   readonly perCoreSecond: number;
   /** Database counters per completed iteration over the repetitions (`transactions` ≈ round trips). */
   readonly database?: DatabaseCounters;
+  /** The service's CPU milliseconds per completed iteration, by kind of thread (where `/proc` exists). */
+  readonly threadCpuMs?: Record<string, number>;
 }
 
 export interface LoadPlan {
@@ -50,8 +52,11 @@ export async function measure(
   if (plan.warmupSeconds > 0) await runWindow(users, plan.warmupSeconds, servicePid);
   const windows: Window[] = [];
   const before = await databaseCounters?.();
+  const threads = watchThreads(servicePid);
   for (let i = 0; i < plan.repetitions; i++)
     windows.push(await runWindow(users, plan.durationSeconds, servicePid));
+  // Includes the iterations in flight between windows: a little high, never low.
+  const threadSeconds = threads.stop();
   const after = await databaseCounters?.();
   const completed = windows.reduce((n, w) => n + w.completed, 0);
   const rates = windows.map((w) => w.completed / plan.durationSeconds);
@@ -70,6 +75,9 @@ export async function measure(
     errors: windows.reduce((n, w) => n + w.errors, 0),
     cores: Object.fromEntries(coreNames.map((c) => [c, median(windows.map((w) => w.cores[c] ?? 0))])),
     ...(before && after ? { database: perIteration(before, after, completed) } : {}),
+    ...(Object.keys(threadSeconds).length && completed
+      ? { threadCpuMs: perIteration({}, scaled(threadSeconds, 1000), completed) }
+      : {}),
   };
 }
 
@@ -112,6 +120,10 @@ async function runWindow(users: readonly Iteration[], seconds: number, servicePi
       cause: firstError,
     });
   return window;
+}
+
+function scaled(values: Record<string, number>, factor: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value * factor]));
 }
 
 function perIteration(

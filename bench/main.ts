@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseBenchOptions, UsageError } from './options.ts';
 import { type BenchReport, runBench } from './run-bench.ts';
-import { renderDatabaseWork, renderTable } from './table.ts';
+import { renderDatabaseWork, renderTable, renderThreadCpu } from './table.ts';
 
 const stack: Array<() => Promise<void>> = [];
 let stopping: Promise<void> | undefined;
@@ -50,5 +50,7 @@ function summary(report: BenchReport): string {
     renderTable(report.rows),
     '',
     renderDatabaseWork(report.rows),
+    '',
+    renderThreadCpu(report.rows),
   ].join('\n');
 }

@@ -24,6 +24,8 @@ export interface Row {
   readonly perCoreSecond?: number;
   /** Database counters per iteration: `transactions` (≈ round trips), scans and writes per table. */
   readonly database?: Record<string, number>;
+  /** The service's CPU milliseconds per iteration, by kind of thread (main, thread pool, V8 helpers). */
+  readonly threadCpuMs?: Record<string, number>;
   readonly target: string;
   readonly reference: string;
   /**
@@ -48,6 +50,7 @@ type Figures = Pick<
   | 'serviceCpu'
   | 'perCoreSecond'
   | 'database'
+  | 'threadCpuMs'
 >;
 
 const figures = (m: Measurement): Figures => ({
@@ -62,6 +65,7 @@ const figures = (m: Measurement): Figures => ({
   serviceCpu: m.serviceCpu,
   perCoreSecond: m.perCoreSecond,
   database: m.database,
+  threadCpuMs: m.threadCpuMs,
 });
 
 /** Scenario 1: the sign-in rate, the bare argon2id rate beside it, and their ratio against the target. */

@@ -79,3 +79,18 @@ export function renderDatabaseWork(rows: readonly Row[]): string {
     });
   return lines.length ? ['Database work per iteration (pg_stat_*):', ...lines].join('\n') : '';
 }
+
+/** Where each scenario's CPU goes in the service, per iteration, by kind of thread. */
+export function renderThreadCpu(rows: readonly Row[]): string {
+  const lines = rows
+    .filter((row) => row.threadCpuMs)
+    .map((row) => {
+      const entries = Object.entries(row.threadCpuMs!).sort((a, b) => b[1] - a[1]);
+      const total = entries.reduce((sum, [, ms]) => sum + ms, 0);
+      const parts = entries.map(([name, ms]) => `${name} ${ms.toFixed(2)}`);
+      return `${row.title}: ${total.toFixed(2)} ms; ${parts.join(', ')}`;
+    });
+  return lines.length
+    ? ['Service CPU per iteration, ms, by thread (/proc/PID/task):', ...lines].join('\n')
+    : '';
+}

@@ -36,11 +36,15 @@ describe('npm run bench', () => {
         timeout: 50_000,
       });
       const report = JSON.parse(await readFile(jsonFile, 'utf8')) as {
-        rows: { id: string; median: number; errors?: number }[];
+        rows: { id: string; median: number; errors?: number; threadCpuMs?: Record<string, number> }[];
       };
       const figures = Object.fromEntries(report.rows.map((row) => [row.id, row.median]));
       expect(Object.keys(figures).sort()).toEqual([...FIGURES].sort());
       for (const id of FIGURES) expect(figures[id], id).toBeGreaterThan(0);
+      // Where a sign-in's CPU goes: the hash on libuv's pool, the rest on the main thread.
+      const signIn = report.rows.find((row) => row.id === 'password-sign-in')!;
+      expect(signIn.threadCpuMs?.['thread pool (argon2)']).toBeGreaterThan(0);
+      expect(signIn.threadCpuMs?.['main thread']).toBeGreaterThan(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
