@@ -1,24 +1,14 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
+import { describe, it } from 'vitest';
 import { newPerson, verificationCode } from '../support/oidc-client.ts';
+import { portalInBrowser } from '../support/portal-browser.ts';
 
 describe('J1 in Chromium: a person signs up and signs in at the IdP', () => {
-  let idp: TestIdp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [idp, browser] = await Promise.all([startTestIdp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await idp?.close();
-  });
+  const journey = portalInBrowser({ portal: false });
 
   it('Sign up now → Create account → code → account settings; then sign out and sign in again', async () => {
+    const { idp } = journey;
     const person = newPerson();
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await journey.browser.newContext()).newPage();
 
     await page.goto(`${idp.issuer}/account`);
     await page.getByRole('link', { name: 'Sign up now' }).click();

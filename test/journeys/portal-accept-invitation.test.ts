@@ -1,36 +1,21 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../portal/audit/audit-event.entity.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { createOrganization } from '../../portal/organizations/organizations.ts';
 import { addProfessional } from '../../portal/professionals/professionals.ts';
-import { launchBrowser } from '../support/browser.ts';
-import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import {
-  newBrowserPage,
+  portalInBrowser,
   signUpFromSignInPage,
   usernameShown,
   waitForOrigin,
 } from '../support/portal-browser.ts';
-import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
 
 describe('J3 in Chromium: the invitee opens the e-mailed link, signs up in the same flow and lands signed in', () => {
-  let idp: TestIdp;
-  let portal: TestPortal;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [idp, browser] = await Promise.all([startTestIdp(), launchBrowser()]);
-    portal = await startTestPortal(idp);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await idp?.close();
-  });
+  const journey = portalInBrowser();
 
   it('link → IdP sign-in with the e-mail filled in → Sign up now → Create account → code → home with their name; claimed once', async () => {
+    const { idp, portal } = journey;
     const admin = newPerson({ givenName: 'Admin', familyName: 'Contoso' });
     const { organization } = await createOrganization(portal.domain, {
       actor: SYSTEM_ACTOR,
@@ -46,7 +31,7 @@ describe('J3 in Chromium: the invitee opens the e-mailed link, signs up in the s
     const mail = await idp.smtp.waitForMail((m) => m.to === invitee.email);
     const link = mail.links.find((l) => l.startsWith(`${portal.url}/invitations/accept?token=`))!;
 
-    const page = await newBrowserPage(browser);
+    const page = await journey.newPage();
     await page.goto(link);
     await waitForOrigin(page, idp.issuer);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -67,7 +52,7 @@ describe('J3 in Chromium: the invitee opens the e-mailed link, signs up in the s
 
     // Someone else opening the forwarded link: a page that says what happened and what to do.
     const other = newPerson({ givenName: 'Mallory', familyName: 'Other' });
-    const otherPage = await newBrowserPage(browser);
+    const otherPage = await journey.newPage();
     await otherPage.goto(link);
     await waitForOrigin(otherPage, idp.issuer);
     await signUpFromSignInPage(otherPage, idp, other);
@@ -83,5 +68,5 @@ describe('J3 in Chromium: the invitee opens the e-mailed link, signs up in the s
   });
 
   const claims = (organizationId: string) =>
-    portal.domain.orm.em.fork().count(AuditEvent, { organizationId, action: 'invitation.claimed' });
+    journey.portal.domain.orm.em.fork().count(AuditEvent, { organizationId, action: 'invitation.claimed' });
 });

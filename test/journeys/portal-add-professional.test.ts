@@ -1,27 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { newPerson } from '../support/oidc-client.ts';
-import { administratorInBrowser, openUserMenu } from '../support/portal-browser.ts';
-import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
+import { administratorInBrowser, openUserMenu, portalInBrowser } from '../support/portal-browser.ts';
 
 describe('J2 in Chromium: an administrator adds a professional, who is sent the invitation e-mail', () => {
-  let idp: TestIdp;
-  let portal: TestPortal;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [idp, browser] = await Promise.all([startTestIdp(), launchBrowser()]);
-    portal = await startTestPortal(idp);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await idp?.close();
-  });
+  const journey = portalInBrowser();
 
   it('username menu → Our CustomerSource Accounts → the account → Add New Professionals → Save → the e-mail goes out', async () => {
+    const { idp, portal, browser } = journey;
     const admin = await administratorInBrowser(browser, idp, portal, 'Northwind Traders');
     const { page } = admin;
     const invitee = newPerson({ givenName: 'Grace', familyName: 'Hopper' });

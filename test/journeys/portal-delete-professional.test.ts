@@ -1,38 +1,27 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { addProfessional } from '../../portal/professionals/professionals.ts';
-import { launchBrowser } from '../support/browser.ts';
-import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import {
   administratorInBrowser,
-  newBrowserPage,
   openUserMenu,
+  portalInBrowser,
   signUpFromSignInPage,
 } from '../support/portal-browser.ts';
-import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
 import { invitationLink } from '../support/portal-people.ts';
 
 describe('J7 in Chromium: an administrator deletes a professional', () => {
-  let idp: TestIdp;
-  let portal: TestPortal;
-  let browser: Browser;
+  const journey = portalInBrowser();
   let admin: Awaited<ReturnType<typeof administratorInBrowser>>;
 
   beforeAll(async () => {
-    [idp, browser] = await Promise.all([startTestIdp(), launchBrowser()]);
-    portal = await startTestPortal(idp);
-    admin = await administratorInBrowser(browser, idp, portal, 'Adventure Works');
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await idp?.close();
+    admin = await administratorInBrowser(journey.browser, journey.idp, journey.portal, 'Adventure Works');
   });
 
   /** A professional added by the administrator who accepted the invitation and is signed in. */
   async function signedInProfessional(givenName: string, roles = { billingContact: false }) {
+    const { idp, portal } = journey;
     const person = newPerson({ givenName, familyName: 'Lee' });
     await addProfessional(portal.domain, {
       actor: SYSTEM_ACTOR,
@@ -40,7 +29,7 @@ describe('J7 in Chromium: an administrator deletes a professional', () => {
       profile: { givenName, familyName: 'Lee', email: person.email },
       roles: { administrator: false, shippingContact: false, ...roles },
     });
-    const page = await newBrowserPage(browser);
+    const page = await journey.newPage();
     await page.goto(await invitationLink(idp, portal, person.email));
     await signUpFromSignInPage(page, idp, person);
     await page.waitForURL(`${portal.url}/`);
@@ -49,7 +38,7 @@ describe('J7 in Chromium: an administrator deletes a professional', () => {
 
   /** Username menu → Our CustomerSource Accounts → the account → the professional's name. */
   async function openProfile(page: Page, name: string): Promise<void> {
-    await page.goto(`${portal.url}/`);
+    await page.goto(`${journey.portal.url}/`);
     await openUserMenu(page, admin.name);
     await page.getByRole('link', { name: 'Our CustomerSource Accounts' }).click();
     await page.getByRole('link', { name: 'Adventure Works' }).click();

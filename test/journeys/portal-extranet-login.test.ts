@@ -1,11 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { TestIdp } from '../support/idp-instance.ts';
 import {
   administratorInBrowser,
-  newBrowserPage,
   openUserMenu,
+  portalInBrowser,
   signInAtIdpPage,
   usernameShown,
   waitForOrigin,
@@ -16,23 +15,12 @@ const DYNAMICS = 'Microsoft Dynamics Customers and Partners';
 const PARTNER = 'Encore Business Solutions';
 
 describe('J5 in Chromium: after a cancelled sign-in, the Extranet Login page lists the options and leads back to the IdP', () => {
-  let idp: TestIdp;
-  let portal: TestPortal;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [idp, browser] = await Promise.all([startTestIdp(), launchBrowser()]);
-    portal = await startTestPortal(idp);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await idp?.close();
-  });
+  const journey = portalInBrowser();
 
   it('Welcome, User → Sign In → Cancel at the IdP → Extranet Login explains → Microsoft Dynamics Customers and Partners → signed in', async () => {
+    const { idp, portal, browser } = journey;
     const member = await administratorInBrowser(browser, idp, portal, 'Fabrikam');
-    const page = await newBrowserPage(browser);
+    const page = await journey.newPage();
 
     await page.goto(`${portal.url}/`);
     await openUserMenu(page, 'Welcome, User');
@@ -53,23 +41,12 @@ describe('J5 in Chromium: after a cancelled sign-in, the Extranet Login page lis
 });
 
 describe('J5 in Chromium: with more than one sign-in option, Sign In shows the Extranet Login page and remembers the choice', () => {
-  let idp: TestIdp;
-  let portal: TestPortal;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [idp, browser] = await Promise.all([startTestIdp(), launchBrowser()]);
-    portal = await startTwoOptionPortal(idp);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await idp?.close();
-  });
+  const journey = portalInBrowser({ portal: startTwoOptionPortal });
 
   it('Welcome, User → Sign In → Extranet Login lists both → Microsoft Dynamics Customers and Partners → signed in; next time straight to the IdP', async () => {
+    const { idp, portal, browser } = journey;
     const member = await administratorInBrowser(browser, idp, portal, 'Tailspin Toys');
-    const page = await newBrowserPage(browser);
+    const page = await journey.newPage();
 
     await page.goto(`${portal.url}/`);
     await openUserMenu(page, 'Welcome, User');

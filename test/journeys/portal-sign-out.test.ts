@@ -1,31 +1,17 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
+import { describe, expect, it } from 'vitest';
 import {
   administratorInBrowser,
   openUserMenu,
+  portalInBrowser,
   usernameShown,
   waitForOrigin,
 } from '../support/portal-browser.ts';
-import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
 
 describe('J9 in Chromium: Sign out ends the portal and IdP sessions', () => {
-  let idp: TestIdp;
-  let portal: TestPortal;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [idp, browser] = await Promise.all([startTestIdp(), launchBrowser()]);
-    portal = await startTestPortal(idp);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.close();
-    await idp?.close();
-  });
+  const journey = portalInBrowser();
 
   it('username menu → Sign out → the IdP confirms → portal home, Welcome, User; pages ask to sign in again', async () => {
+    const { idp, portal, browser } = journey;
     const member = await administratorInBrowser(browser, idp, portal, 'Wide World Importers');
     const { page } = member;
 

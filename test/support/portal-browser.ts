@@ -1,11 +1,67 @@
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import type { Organization } from '../../portal/organizations/organization.entity.ts';
 import { createOrganization } from '../../portal/organizations/organizations.ts';
-import type { TestIdp } from './idp-instance.ts';
+import { launchBrowser } from './browser.ts';
+import { startTestIdp, type TestIdp } from './idp-instance.ts';
 import { type NewPerson, newPerson, verificationCode } from './oidc-client.ts';
-import type { TestPortal } from './portal-instance.ts';
+import { startTestPortal, type TestPortal } from './portal-instance.ts';
 import { invitationLink } from './portal-people.ts';
+
+/** What a Chromium journey runs against: started in `beforeAll`, closed in `afterAll`. */
+export interface PortalInBrowser {
+  readonly idp: TestIdp;
+  /** The portal; reading it where the journey started none (`portal: false`) throws. */
+  readonly portal: TestPortal;
+  readonly browser: Browser;
+  /** A fresh browser context and page (`newBrowserPage`): a person nobody has signed in on yet. */
+  newPage(): Promise<Page>;
+}
+
+export interface PortalInBrowserOptions {
+  /**
+   * How the portal is started once the IdP runs: `startTestPortal(idp)` by default, `false` for
+   * none (a journey at the IdP alone).
+   */
+  readonly portal?: ((idp: TestIdp) => Promise<TestPortal>) | false;
+}
+
+/**
+ * Call inside a `describe`: registers its hooks to start a test IdP and Chromium side by side, then
+ * the portal on that IdP, for the block, and to close the browser, the portal and the IdP after it.
+ */
+export function portalInBrowser(options: PortalInBrowserOptions = {}): PortalInBrowser {
+  const startPortal = options.portal ?? ((idp: TestIdp) => startTestPortal(idp));
+  let idp: TestIdp;
+  let portal: TestPortal | undefined;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [idp, browser] = await Promise.all([startTestIdp(), launchBrowser()]);
+    if (startPortal) portal = await startPortal(idp);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.close();
+    await idp?.close();
+  });
+
+  return {
+    get idp() {
+      return idp;
+    },
+    get portal() {
+      if (!portal)
+        throw new Error('this journey started no portal (portal: false), or it has not started yet');
+      return portal;
+    },
+    get browser() {
+      return browser;
+    },
+    newPage: () => newBrowserPage(browser),
+  };
+}
 
 /** A person in Chromium: their own browser context (cookies) and the page they look at. */
 export interface BrowserPerson {
