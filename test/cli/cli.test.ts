@@ -9,9 +9,7 @@ import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import {
   authorizationRequest,
   discoverAsApp,
-  newPerson,
-  redeem,
-  signUpFromSignIn,
+  newPersonSignsIn,
   TEST_REDIRECT_URI,
 } from '../support/oidc-client.ts';
 
@@ -133,18 +131,7 @@ describe('the command line', () => {
     await vi.waitFor(async () => expect(await published()).toEqual(after), { timeout: 5000 });
     const signedWith = async (firstParty: boolean) => {
       const app = await idp.registerClient({ name: 'Signed', redirectUris: [TEST_REDIRECT_URI], firstParty });
-      const config = await discoverAsApp(idp.issuer, app);
-      const browser = browserlessClient();
-      browser.stopAt.push(TEST_REDIRECT_URI);
-      const request = await authorizationRequest(config);
-      let back = await signUpFromSignIn(
-        browser,
-        await browser.get(request.url.toString()),
-        idp.smtp,
-        newPerson(),
-      );
-      if (!firstParty) back = await browser.submit(back, {}, '/confirm');
-      const tokens = await redeem(config, request, back.url);
+      const { tokens } = await newPersonSignsIn(await discoverAsApp(idp.issuer, app), idp.smtp);
       return decodeProtectedHeader(tokens.id_token!);
     };
     expect(await signedWith(true)).toMatchObject({ alg: 'ES256', kid: es256 });

@@ -8,6 +8,7 @@ import {
   authorizationRequest,
   discoverAsApp,
   newPerson,
+  newPersonSignsIn,
   redeem,
   signUpFromSignIn,
   TEST_REDIRECT_URI,
@@ -44,17 +45,7 @@ describe('apps signing people in with the IdP', () => {
   /** A new person signs up through `app` (consenting when asked); the tokens it gets. */
   async function signInAnew(app: { client_id: string; client_secret: string }) {
     const config = await discoverAsApp(idp.issuer, app);
-    const browser = browserlessClient();
-    browser.stopAt.push(TEST_REDIRECT_URI);
-    const request = await authorizationRequest(config);
-    let back = await signUpFromSignIn(
-      browser,
-      await browser.get(request.url.toString()),
-      idp.smtp,
-      newPerson(),
-    );
-    if (!back.url.startsWith(TEST_REDIRECT_URI)) back = await browser.submit(back, {}, '/confirm');
-    return { config, browser, tokens: await redeem(config, request, back.url) };
+    return { config, ...(await newPersonSignsIn(config, idp.smtp)) };
   }
 
   /** Signed with `alg` by a key the IdP publishes. */

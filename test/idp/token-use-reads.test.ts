@@ -2,16 +2,8 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../adapters/db/database.ts';
 import { idpSchema } from '../../idp/schema.ts';
-import { browserlessClient } from '../support/browserless-client.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
-import {
-  authorizationRequest,
-  discoverAsApp,
-  newPerson,
-  redeem,
-  signUpFromSignIn,
-  TEST_REDIRECT_URI,
-} from '../support/oidc-client.ts';
+import { discoverAsApp, newPersonSignsIn, TEST_REDIRECT_URI } from '../support/oidc-client.ts';
 
 /**
  * A token lookup brings the token's session and grant along in the same query
@@ -40,16 +32,7 @@ describe('using tokens: the session and grant are read afresh on every request',
 
   /** A new person signed in to the app: tokens that end with their IdP session. */
   async function signedIn() {
-    const browser = browserlessClient();
-    browser.stopAt.push(TEST_REDIRECT_URI);
-    const request = await authorizationRequest(config);
-    const back = await signUpFromSignIn(
-      browser,
-      await browser.get(request.url.toString()),
-      idp.smtp,
-      newPerson(),
-    );
-    return redeem(config, request, back.url);
+    return (await newPersonSignsIn(config, idp.smtp)).tokens;
   }
 
   const deleteRows = (model: 'Session' | 'Grant', accountId: string) =>

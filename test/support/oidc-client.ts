@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import type { BrowserlessClient, Page } from './browserless-client.ts';
+import { type BrowserlessClient, browserlessClient, type Page } from './browserless-client.ts';
 import type { CapturedMail, SmtpCapture } from './smtp-capture.ts';
 
 /** The redirect URI test apps register: nothing listens there, the client stops before fetching it. */
@@ -109,4 +109,21 @@ export async function signUpFromSignIn(
   if (!verify.html.includes('Verify your e-mail'))
     throw new Error(`sign-up did not reach verification:\n${verify.html}`);
   return browser.submit(verify, { code: await verificationCode(smtp, person.email) }, '/verify');
+}
+
+/**
+ * A new person signs up from the app's authorization request (consenting when asked) and the app
+ * redeems the code: what an app gets the first time someone uses it.
+ */
+export async function newPersonSignsIn(
+  config: oidc.Configuration,
+  smtp: SmtpCapture,
+  person: NewPerson = newPerson(),
+) {
+  const browser = browserlessClient();
+  browser.stopAt.push(TEST_REDIRECT_URI);
+  const request = await authorizationRequest(config);
+  let back = await signUpFromSignIn(browser, await browser.get(request.url.toString()), smtp, person);
+  if (!back.url.startsWith(TEST_REDIRECT_URI)) back = await browser.submit(back, {}, '/confirm');
+  return { browser, person, tokens: await redeem(config, request, back.url) };
 }
