@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { browserlessClient } from '../support/browserless-client.ts';
+import { type BrowserlessClient, browserlessClient } from '../support/browserless-client.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import {
   authorizationRequest,
@@ -46,6 +46,15 @@ describe('apps signing people in with the IdP', () => {
   async function signInAnew(app: { client_id: string; client_secret: string }) {
     const config = await discoverAsApp(idp.issuer, app);
     return { config, ...(await newPersonSignsIn(config, idp.smtp)) };
+  }
+
+  /** RP-initiated logout with `idToken` as the hint: the IdP's "sign out?" page. */
+  function signOutPage(config: oidc.Configuration, browser: BrowserlessClient, idToken: string) {
+    const url = oidc.buildEndSessionUrl(config, {
+      id_token_hint: idToken,
+      post_logout_redirect_uri: 'http://127.0.0.1:9/bye',
+    });
+    return browser.get(url.toString());
   }
 
   /** Signed with `alg` by a key the IdP publishes. */
@@ -128,14 +137,7 @@ describe('apps signing people in with the IdP', () => {
     );
 
     browser.stopAt.push('http://127.0.0.1:9/bye');
-    const confirm = await browser.get(
-      oidc
-        .buildEndSessionUrl(config, {
-          id_token_hint: tokens.id_token!,
-          post_logout_redirect_uri: 'http://127.0.0.1:9/bye',
-        })
-        .toString(),
-    );
+    const confirm = await signOutPage(config, browser, tokens.id_token!);
     expect(confirm.status, confirm.html).toBe(200);
     const out = await browser.submit(confirm, { logout: 'yes' });
     expect(out.url.startsWith('http://127.0.0.1:9/bye')).toBe(true);
@@ -176,27 +178,9 @@ describe('apps signing people in with the IdP', () => {
       backchannelLogoutUri: backchannelUrl,
       firstParty: true,
     });
-    const config = await discoverAsApp(idp.issuer, app);
-    const browser = browserlessClient();
-    browser.stopAt.push(TEST_REDIRECT_URI, 'http://127.0.0.1:9/bye');
-    const request = await authorizationRequest(config);
-    const back = await signUpFromSignIn(
-      browser,
-      await browser.get(request.url.toString()),
-      idp.smtp,
-      newPerson(),
-    );
-    const tokens = await redeem(config, request, back.url);
-
-    const confirm = await browser.get(
-      oidc
-        .buildEndSessionUrl(config, {
-          id_token_hint: tokens.id_token!,
-          post_logout_redirect_uri: 'http://127.0.0.1:9/bye',
-        })
-        .toString(),
-    );
-    await browser.submit(confirm, { logout: 'yes' });
+    const { config, browser, tokens } = await signInAnew(app);
+    browser.stopAt.push('http://127.0.0.1:9/bye');
+    await browser.submit(await signOutPage(config, browser, tokens.id_token!), { logout: 'yes' });
     await vi.waitFor(() => expect(logoutTokens).toHaveLength(1), { timeout: 3000 });
     // Logout tokens are signed with the client's ID token algorithm: ES256 for a first-party app.
     expect(decodeProtectedHeader(logoutTokens[0]!)).toMatchObject({ alg: 'ES256', typ: 'logout+jwt' });
