@@ -4,7 +4,7 @@ import Provider from 'oidc-provider';
 import type { Database } from '../adapters/db/database.ts';
 import { assets } from '../adapters/http/assets.ts';
 import { csrfProtection } from '../adapters/http/csrf.ts';
-import { errorHandler } from '../adapters/http/error-handler.ts';
+import { errorHandler, notFoundPage } from '../adapters/http/error-handler.ts';
 import { formBody } from '../adapters/http/forms.ts';
 import { healthChecks } from '../adapters/http/health.ts';
 import { requestLog } from '../adapters/http/request-log.ts';
@@ -100,6 +100,8 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
   provider.use(securityHeaders({ hsts: secure }));
   provider.use(requireHttps(config.IDP_ISSUER, deps.logger));
   provider.use(assets());
+  // A mistyped URL gets the error page; oidc-provider's endpoints (after `pages`) answer as before.
+  provider.use(notFoundPage(views));
   provider.use(pages.routes());
   return idp;
 }

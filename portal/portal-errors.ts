@@ -1,3 +1,4 @@
+import { pageNotFound } from '../adapters/http/error-handler.ts';
 import { AppError } from '../adapters/http/errors.ts';
 
 /**
@@ -5,7 +6,7 @@ import { AppError } from '../adapters/http/errors.ts';
  * do; routes render them, tests assert the code.
  */
 export const portalErrors = {
-  notFound: () => new AppError('NOT_FOUND', 404, 'This page does not exist.'),
+  notFound: pageNotFound,
   invalidInput: (fields: Record<string, string>) =>
     new AppError('INVALID_INPUT', 400, 'Some fields need your attention.', { fields }),
   emailTaken: () =>

@@ -42,6 +42,28 @@ export function isDatabaseOutage(caught: unknown): boolean {
   return false;
 }
 
+/** A path nothing answers: the same refusal on every page of both services. */
+export function pageNotFound(): AppError {
+  return new AppError('NOT_FOUND', 404, 'This page does not exist.');
+}
+
+/** True when nothing down the chain answered: Koa's default 404 with no body. */
+function unanswered(ctx: Context): boolean {
+  return ctx.status === 404 && ctx.body == null && ctx.respond !== false && !ctx.headerSent;
+}
+
+/**
+ * The error page (or JSON error) for a request nothing answered, instead of Koa's plain-text
+ * "Not Found". Answers already given, errors included, are left as they are: use it in front of a
+ * handler that renders its own errors (oidc-provider) where `errorHandler` would take them over.
+ */
+export function notFoundPage(views: Views): Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (unanswered(ctx)) await renderAppError(ctx, views, pageNotFound());
+  };
+}
+
 /**
  * The one place errors become responses. An `AppError` is shown with its message and status; a
  * database outage becomes a 503 the client may retry; anything else is logged and shown as a
@@ -51,9 +73,7 @@ export function errorHandler(views: Views, logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        throw new AppError('NOT_FOUND', 404, 'This page does not exist.');
-      }
+      if (unanswered(ctx)) throw pageNotFound();
     } catch (caught) {
       const error = toAppError(caught);
       // During an outage: one line per refused request, not a stack trace each.

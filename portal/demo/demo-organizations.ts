@@ -1,6 +1,6 @@
 import { type PortalDomain, SYSTEM_ACTOR } from '../domain.ts';
 import { Organization } from '../organizations/organization.entity.ts';
-import { createOrganization, linkPartner } from '../organizations/organizations.ts';
+import { createOrganizationIn, linkPartner } from '../organizations/organizations.ts';
 import { Professional } from '../professionals/professional.entity.ts';
 import { sendInvitation } from '../professionals/professionals.ts';
 
@@ -21,6 +21,9 @@ const DEMO = [
   },
 ] as const;
 
+/** Held while one start looks for the demo organizations and creates those missing. */
+const LOCK = `select pg_advisory_xact_lock(hashtext('gatehouse:demo-organizations'))`;
+
 export interface DemoAdmin {
   readonly organization: string;
   readonly email: string;
@@ -37,20 +40,28 @@ export async function ensureDemoOrganizations(domain: PortalDomain): Promise<Dem
   const admins: DemoAdmin[] = [];
   const ids: string[] = [];
   for (const demo of DEMO) {
-    const em = domain.orm.em.fork();
-    const existing = await em.findOne(Organization, { name: demo.name });
-    if (!existing) {
-      const created = await createOrganization(domain, {
-        actor: SYSTEM_ACTOR,
-        name: demo.name,
-        kind: demo.kind,
-        admin: { givenName: demo.given, familyName: demo.family, email: demo.email },
-      });
+    // Find or create under one lock: instances starting together for the first time must not
+    // each create the organization (names are not unique). The second waits, then finds it.
+    const { existing, created } = await domain.orm.em.fork().transactional(async (tx) => {
+      await tx.execute(LOCK);
+      const found = await tx.findOne(Organization, { name: demo.name });
+      if (found) return { existing: found };
+      return {
+        created: await createOrganizationIn(tx, domain, {
+          actor: SYSTEM_ACTOR,
+          name: demo.name,
+          kind: demo.kind,
+          admin: { givenName: demo.given, familyName: demo.family, email: demo.email },
+        }),
+      };
+    });
+    if (created) {
       ids.push(created.organization.id);
       admins.push({ organization: demo.name, email: demo.email, invitationLink: created.invitationLink });
       continue;
     }
     ids.push(existing.id);
+    const em = domain.orm.em.fork();
     const admin = await em.findOne(Professional, { organization: existing.id, email: demo.email });
     const invitationLink =
       admin && admin.status !== 'active'

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LockMode } from '@mikro-orm/core';
+import { type EntityManager, LockMode } from '@mikro-orm/core';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.ts';
 import type { Actor, Identity, PortalDomain } from '../domain.ts';
@@ -31,14 +31,29 @@ const orgSchema = z.object({
   kind: z.enum(ORGANIZATION_KINDS, 'Choose customer or partner.').default('customer'),
 });
 
+export interface CreatedOrganization {
+  readonly organization: Organization;
+  readonly admin: Professional;
+  readonly invitationLink?: string;
+}
+
 /**
  * A new organization and its first professional, who holds all three roles (Administrator,
  * Billing Contact, Shipping Contact); the invitation e-mail goes out in the same transaction.
  */
-export async function createOrganization(
+export function createOrganization(
   domain: PortalDomain,
   input: CreateOrganizationInput,
-): Promise<{ organization: Organization; admin: Professional; invitationLink?: string }> {
+): Promise<CreatedOrganization> {
+  return domain.orm.em.fork().transactional((tx) => createOrganizationIn(tx, domain, input));
+}
+
+/** `createOrganization` inside the caller's transaction (which may hold a lock first). */
+export async function createOrganizationIn(
+  tx: EntityManager,
+  domain: PortalDomain,
+  input: CreateOrganizationInput,
+): Promise<CreatedOrganization> {
   const parsed = orgSchema.safeParse({ name: input.name, kind: input.kind });
   if (!parsed.success) {
     throw portalErrors.invalidInput(
@@ -46,43 +61,41 @@ export async function createOrganization(
     );
   }
   const profile = parseProfile(input.admin);
-  return domain.orm.em.fork().transactional(async (tx) => {
-    const organizationId = randomUUID();
-    const adminId = randomUUID();
-    const organization = tx.create(Organization, {
-      id: organizationId,
-      name: parsed.data.name,
-      kind: parsed.data.kind,
-      allowAnyAccount: input.allowAnyAccount ?? false,
-      billingContactId: adminId,
-      shippingContactId: adminId,
-    });
-    const admin = tx.create(Professional, {
-      id: adminId,
-      organization,
-      ...profile,
-      isAdministrator: true,
-      status: 'not_invited',
-    });
-    seedLicenses(tx, organizationId);
-    recordAudit(tx, {
-      organizationId,
-      actor: input.actor,
-      action: 'organization.created',
-      target: organization.name,
-    });
-    recordAudit(tx, {
-      organizationId,
-      actor: input.actor,
-      action: 'professional.added',
-      target: admin.fullName(),
-    });
-    const invitationLink =
-      input.sendInvitation === false
-        ? undefined
-        : await issueInvitation(tx, domain, input.actor, organization, admin);
-    return { organization, admin, invitationLink };
+  const organizationId = randomUUID();
+  const adminId = randomUUID();
+  const organization = tx.create(Organization, {
+    id: organizationId,
+    name: parsed.data.name,
+    kind: parsed.data.kind,
+    allowAnyAccount: input.allowAnyAccount ?? false,
+    billingContactId: adminId,
+    shippingContactId: adminId,
   });
+  const admin = tx.create(Professional, {
+    id: adminId,
+    organization,
+    ...profile,
+    isAdministrator: true,
+    status: 'not_invited',
+  });
+  seedLicenses(tx, organizationId);
+  recordAudit(tx, {
+    organizationId,
+    actor: input.actor,
+    action: 'organization.created',
+    target: organization.name,
+  });
+  recordAudit(tx, {
+    organizationId,
+    actor: input.actor,
+    action: 'professional.added',
+    target: admin.fullName(),
+  });
+  const invitationLink =
+    input.sendInvitation === false
+      ? undefined
+      : await issueInvitation(tx, domain, input.actor, organization, admin);
+  return { organization, admin, invitationLink };
 }
 
 /** Make `partnerId` (a partner organization) a partner of `customerId`; linking twice is a no-op. */

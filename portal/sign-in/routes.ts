@@ -10,7 +10,13 @@ import type { SignedIn } from '../sessions/session-store.ts';
 import { endSession, renewSession, sessionOf, updateSession } from '../sessions/sessions.ts';
 import { completeSignIn, type SignInFailure, safeReturnTo, startSignIn } from './sign-in-flow.ts';
 
-const REMEMBER_COOKIE = 'portal_signin_option';
+/**
+ * The sign-in option of the last sign-in (an option id, no secret), host-only behind TLS like the
+ * session and CSRF cookies: `__Host-` keeps a sibling host from planting or overwriting it.
+ */
+function rememberCookieName(secure: boolean): string {
+  return secure ? '__Host-portal_signin_option' : 'portal_signin_option';
+}
 
 const FAILURES: Record<SignInFailure, string> = {
   state: 'That sign-in took too long or was started in another window. Choose how to sign in to try again.',
@@ -20,13 +26,14 @@ const FAILURES: Record<SignInFailure, string> = {
 
 /** Sign In, the Extranet Login page, the callback, and Sign out (RP-initiated logout). */
 export function signInRoutes(router: Router, portal: PortalContext): void {
+  const rememberCookie = rememberCookieName(portal.secure);
   router.get('/sign-in', async (ctx) => {
     const returnTo = safeReturnTo(ctx.query.returnTo);
     const option =
       portal.signIn.find(String(ctx.query.option ?? '')) ??
       (portal.signIn.all.length === 1
         ? portal.signIn.all[0]
-        : portal.signIn.find(ctx.cookies.get(REMEMBER_COOKIE)));
+        : portal.signIn.find(ctx.cookies.get(rememberCookie)));
     if (!option) return renderExtranetLogin(ctx, portal, returnTo);
     await startSignIn(ctx, portal, option, { returnTo });
   });
@@ -44,7 +51,7 @@ export function signInRoutes(router: Router, portal: PortalContext): void {
     updateSession(ctx, (data) => {
       data.signedIn = signedIn;
     });
-    ctx.cookies.set(REMEMBER_COOKIE, pending.optionId, {
+    ctx.cookies.set(rememberCookie, pending.optionId, {
       httpOnly: true,
       sameSite: 'lax',
       secure: portal.secure,

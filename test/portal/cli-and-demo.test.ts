@@ -1,14 +1,21 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openDatabase } from '../../adapters/db/database.ts';
 import { freePort } from '../../adapters/db/embedded-postgres.ts';
 import { ensureDemoOrganizations } from '../../portal/demo/demo-organizations.ts';
 import { Organization, PartnerLink } from '../../portal/organizations/organization.entity.ts';
+import { Professional } from '../../portal/professionals/professional.entity.ts';
+import { portalSchema } from '../../portal/schema.ts';
 import { type RunningSystem, startSystem } from '../../system/start-system.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { newPerson, signUpFromSignIn } from '../support/oidc-client.ts';
-import { openTestPortalDomain, type TestPortalDomain } from '../support/portal-domain.ts';
+import {
+  invariantViolations,
+  openTestPortalDomain,
+  type TestPortalDomain,
+} from '../support/portal-domain.ts';
 import { usernameOf } from '../support/portal-people.ts';
 import { type SmtpCapture, startSmtpCapture } from '../support/smtp-capture.ts';
 
@@ -99,6 +106,30 @@ describe('the org commands of the CLI', () => {
     expect(second.every((a) => a.invitationLink)).toBe(true);
     expect(await domain.orm.em.fork().count(Organization, { name: { $like: '%(demo %' } })).toBe(2);
     expect(await domain.orm.em.fork().count(PartnerLink, {})).toBe(2);
+  });
+});
+
+describe('the demo organizations when two instances start together for the first time', () => {
+  it('are created once each, whichever start gets there first', async () => {
+    const first = await openTestPortalDomain();
+    const second = {
+      ...first,
+      orm: await openDatabase(portalSchema, { url: first.databaseUrl, poolMax: 10 }),
+    };
+    try {
+      const [a, b] = await Promise.all([ensureDemoOrganizations(first), ensureDemoOrganizations(second)]);
+      expect(a.map((x) => x.organization)).toEqual(b.map((x) => x.organization));
+      const em = first.orm.em.fork();
+      for (const name of ['Contoso (demo customer)', 'Encore (demo partner)']) {
+        expect(await em.count(Organization, { name }), name).toBe(1);
+      }
+      expect(await em.count(Professional, {})).toBe(2);
+      expect(await em.count(PartnerLink, {})).toBe(1);
+      expect(await invariantViolations(first.orm)).toEqual([]);
+    } finally {
+      await second.orm.close(true);
+      await first.orm.close(true);
+    }
   });
 });
 

@@ -227,6 +227,66 @@ describe('portal sign-in and sessions under attack', () => {
     expect((await fetch(`${portal.url}/`)).headers.get('strict-transport-security')).toBeNull();
   });
 
+  it('the remembered sign-in option cookie is __Host- in production mode too', async () => {
+    const publicUrl = 'https://portal.example';
+    const client = await idp.registerClient({
+      name: 'CustomerSource',
+      clientId: 'portal-production-remember',
+      redirectUris: [`${publicUrl}/auth/callback`],
+      postLogoutRedirectUris: [`${publicUrl}/`],
+      firstParty: true,
+    });
+    const production = await startTestPortal(
+      idp,
+      {
+        PORTAL_URL: publicUrl,
+        TRUST_PROXY: 'true',
+        PORTAL_CLIENT_ID: client.client_id,
+        PORTAL_CLIENT_SECRET: client.client_secret!,
+      },
+      { clientId: 'portal-production-remember-unused' },
+    );
+    try {
+      const viaProxy = { 'x-forwarded-proto': 'https' };
+      const start = await fetch(`${production.url}/sign-in`, { redirect: 'manual', headers: viaProxy });
+      expect(start.status).toBe(303);
+      const portalCookies = start.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      // The IdP side in a browser; the way back to the portal goes through the (simulated) proxy.
+      const browser = browserlessClient();
+      browser.stopAt.push(`${publicUrl}/`);
+      const login = await browser.get(start.headers.get('location')!);
+      const back = new URL(
+        (
+          await browser.submit(
+            login,
+            { email: member.person.email, password: member.person.password },
+            '/login',
+          )
+        ).url,
+      );
+      expect(back.pathname).toBe('/auth/callback');
+      const callback = await fetch(`${production.url}${back.pathname}${back.search}`, {
+        redirect: 'manual',
+        headers: { ...viaProxy, cookie: portalCookies },
+      });
+      expect(callback.status).toBe(303);
+      const cookies = callback.headers.getSetCookie();
+      const line = cookies.find((c) => c.startsWith('__Host-portal_signin_option='));
+      expect(line, cookies.join(' | ')).toBeDefined();
+      expect(line).toMatch(/;\s*secure/i);
+      expect(line).toMatch(/;\s*httponly/i);
+      expect(line).toMatch(/;\s*samesite=lax/i);
+      expect(line).toMatch(/;\s*path=\/(;|$)/i);
+      expect(line).not.toMatch(/;\s*domain=/i);
+      expect(cookies.some((c) => c.startsWith('portal_signin_option='))).toBe(false);
+    } finally {
+      await production.close();
+    }
+  });
+
   it('sign-out ends the session server-side: the row is deleted and the old cookie is worthless', async () => {
     const { browser, home, cookie } = await signIn();
     expect(usernameOf(home)).toBe('Admin Sessions Inc');
