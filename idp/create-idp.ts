@@ -18,6 +18,7 @@ import { createOidcAdapter } from '../adapters/oidc/adapter.ts';
 import type { RateLimits } from '../adapters/rate-limit/rate-limits.ts';
 import type { Config } from '../config/config.ts';
 import { rememberedGrantId } from './accounts/account-apps.ts';
+import { accountClaimsJson } from './accounts/account-rows.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { acceptIdTokenHintsOfEveryAlg } from './clients/clients.ts';
 import { countIssuedTokens, createIdpMetrics, type IdpMetrics } from './idp-metrics.ts';
@@ -76,7 +77,7 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
       findAccount: accountFinder(deps.orm),
       rememberedGrantId: (accountId, clientId) => rememberedGrantId(deps.orm, accountId, clientId),
     }),
-    adapter: createOidcAdapter(deps.orm),
+    adapter: createOidcAdapter(deps.orm, { accountJson: accountClaimsJson }),
     jwks: (await loadSigningKeys(deps.orm)) as never,
   });
   provider.proxy = config.TRUST_PROXY;

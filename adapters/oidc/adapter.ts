@@ -1,5 +1,6 @@
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/database.ts';
+import type { AccountJson } from './oidc-store.ts';
 import {
   consumeOidcRecord,
   deleteExpiredOidcRecords,
@@ -36,10 +37,10 @@ const GRANTABLE = new Set([
  */
 export function createOidcAdapter(
   orm: Database,
-  options: { clientCacheMs?: number } = {},
+  options: { clientCacheMs?: number; accountJson?: AccountJson } = {},
 ): AdapterConstructor {
   const clients = clientCache(options.clientCacheMs ?? CLIENT_CACHE_MS);
-  const tokens = createTokenFinder(orm);
+  const tokens = createTokenFinder(orm, options.accountJson);
   return class OidcAdapter implements Adapter {
     readonly model: string;
 

@@ -1,6 +1,6 @@
 import type { AdapterPayload } from 'oidc-provider';
 import type { Database } from '../db/database.ts';
-import { execute, query, statement } from '../db/statements.ts';
+import { execute, query, type Statement, statement } from '../db/statements.ts';
 
 /** One oidc-provider model instance as the adapter stores it, with the columns it is looked up by. */
 export interface OidcRecord {
@@ -22,7 +22,15 @@ export interface FoundToken {
   readonly session?: AdapterPayload | null;
   /** The token's grant, `null` when it is gone, absent when the token has none. */
   readonly grant?: AdapterPayload | null;
+  /** The token's account as `accountJson` reads it, `null` when it is gone, absent when not asked. */
+  readonly account?: unknown;
 }
+
+/**
+ * An SQL expression for the JSON of the account whose uuid is `idExpression`, or SQL null: how
+ * the service that owns the accounts lets token lookups bring the account along.
+ */
+export type AccountJson = (idExpression: string) => string;
 
 // Every statement here runs on each request, so they are prepared (adapters/db/statements.ts).
 // A row past its expiry is gone for oidc-provider even before the cleanup deletes it.
@@ -87,42 +95,55 @@ export async function findOidcPayload(
 
 /**
  * A token value looked up in several models at once (introspection asks AccessToken,
- * ClientCredentials and RefreshToken for the same value), each row with its session and grant:
+ * ClientCredentials and RefreshToken for the same value), each row with its session and grant —
  * the rows oidc-provider's session binding check and grant lookup read right after, chosen as
- * those lookups choose them. One round trip instead of up to five.
+ * those lookups choose them — and, given `accountJson`, its account. One round trip instead of
+ * up to six. Run it with `findOidcTokens`.
  */
-const FIND_TOKEN = statement(
-  'oidc.find-token',
-  `select t.model, ${WITH_CONSUMED('t')} as payload,
-     case when t.payload->>'expiresWithSession' = 'true' then jsonb_build_object('row',
-       (select ${WITH_CONSUMED('s')} from idp.oidc_payload s
-         where s.model = 'Session' and s.uid = t.payload->>'sessionUid' and ${LIVE('s')}
-         order by s.expires_at desc nulls first limit 1)) end as session,
-     case when t.payload ? 'grantId' then jsonb_build_object('row',
-       (select ${WITH_CONSUMED('g')} from idp.oidc_payload g
-         where g.model = 'Grant' and g.id = t.payload->>'grantId' and ${LIVE('g')})) end as grant
-   from idp.oidc_payload t
-   where t.id = $1 and t.model = any($2::text[]) and ${LIVE('t')}`,
-);
+export function tokenStatement(accountJson?: AccountJson): Statement {
+  // Only ids the account table can hold are looked up: a cast of anything else would fail the request.
+  const account = accountJson
+    ? `, case when t.payload->>'accountId' ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+         then jsonb_build_object('row', ${accountJson("(t.payload->>'accountId')::uuid")}) end as account`
+    : '';
+  return statement(
+    accountJson ? 'oidc.find-token-with-account' : 'oidc.find-token',
+    `select t.model, ${WITH_CONSUMED('t')} as payload,
+       case when t.payload->>'expiresWithSession' = 'true' then jsonb_build_object('row',
+         (select ${WITH_CONSUMED('s')} from idp.oidc_payload s
+           where s.model = 'Session' and s.uid = t.payload->>'sessionUid' and ${LIVE('s')}
+           order by s.expires_at desc nulls first limit 1)) end as session,
+       case when t.payload ? 'grantId' then jsonb_build_object('row',
+         (select ${WITH_CONSUMED('g')} from idp.oidc_payload g
+           where g.model = 'Grant' and g.id = t.payload->>'grantId' and ${LIVE('g')})) end as grant
+       ${account}
+     from idp.oidc_payload t
+     where t.id = $1 and t.model = any($2::text[]) and ${LIVE('t')}`,
+  );
+}
 
 export async function findOidcTokens(
   orm: Database,
+  st: Statement,
   models: readonly string[],
   value: string,
 ): Promise<FoundToken[]> {
   if (value.includes('\u0000')) return [];
-  // `{ row }` when the token is bound to a session or grant (`row` null when that is gone), else null.
-  type Related = { row: AdapterPayload | null } | null;
-  const rows = await query<{ model: string; payload: AdapterPayload; session: Related; grant: Related }>(
-    orm,
-    FIND_TOKEN,
-    [value, models],
-  );
+  // `{ row }` when the token has a session, grant or account (`row` null when that is gone), else null.
+  type Related<T> = { row: T | null } | null | undefined;
+  const rows = await query<{
+    model: string;
+    payload: AdapterPayload;
+    session: Related<AdapterPayload>;
+    grant: Related<AdapterPayload>;
+    account: Related<unknown>;
+  }>(orm, st, [value, models]);
   return rows.map((r) => ({
     model: r.model,
     payload: r.payload,
     ...(r.session ? { session: r.session.row } : {}),
     ...(r.grant ? { grant: r.grant.row } : {}),
+    ...(r.account ? { account: r.account.row } : {}),
   }));
 }
 

@@ -1,6 +1,6 @@
 import { type AdapterPayload, Provider } from 'oidc-provider';
 import type { Database } from '../db/database.ts';
-import { type FoundToken, findOidcTokens } from './oidc-store.ts';
+import { type AccountJson, type FoundToken, findOidcTokens, tokenStatement } from './oidc-store.ts';
 
 /** The models whose ids are token values a client presents. */
 export const TOKEN_MODELS = new Set([
@@ -11,7 +11,27 @@ export const TOKEN_MODELS = new Set([
 ]);
 
 /** Related rows fetched with a token, for the request that asked for the token, by `Model:key`. */
-type Fetched = Map<string, AdapterPayload | null>;
+type Fetched = Map<string, unknown>;
+
+// Keyed by oidc-provider's request context: what one request fetched is never seen by another.
+const fetchedBy = new WeakMap<object, Fetched>();
+
+/**
+ * What this request fetched with a token for `kind` and `key`, once: `{ row }` (`row` null when it
+ * was gone), or `undefined` when nothing was fetched (ask the database).
+ */
+export function fetchedWithToken(
+  kind: 'Session' | 'Grant' | 'Account',
+  key: string,
+): { row: unknown } | undefined {
+  const request = Provider.ctx;
+  const fetched = request && fetchedBy.get(request);
+  const name = `${kind}:${key}`;
+  if (!fetched?.has(name)) return undefined;
+  const row = fetched.get(name);
+  fetched.delete(name);
+  return { row };
+}
 
 /**
  * Token lookups in one round trip each. Two things oidc-provider does would otherwise cost more:
@@ -24,20 +44,23 @@ type Fetched = Map<string, AdapterPayload | null>;
  *   next `Session.findByUid` / `Grant.find` is answered with them: the same rows, read a moment
  *   earlier in the same request. They are kept per request (oidc-provider's request context,
  *   `Provider.ctx`), used once, and dropped when the request saves or deletes a session or grant;
- *   no other request ever sees them.
+ *   no other request ever sees them. Given `accountJson`, the token's account comes along the same
+ *   way, for the same request's `findAccount` (`fetchedWithToken('Account', sub)`).
  */
-export function createTokenFinder(orm: Database) {
+export function createTokenFinder(orm: Database, accountJson?: AccountJson) {
   const batches = new Map<string, { models: string[]; rows: Promise<FoundToken[]> }>();
-  const fetchedBy = new WeakMap<object, Fetched>();
+  const lookup = tokenStatement(accountJson);
 
   const remember = (request: object, row: FoundToken) => {
     const fetched = fetchedBy.get(request) ?? new Map();
     fetchedBy.set(request, fetched);
-    const { session, grant } = row;
+    const { session, grant, account } = row;
     if (session !== undefined && typeof row.payload.sessionUid === 'string')
       fetched.set(`Session:${row.payload.sessionUid}`, session);
     if (grant !== undefined && typeof row.payload.grantId === 'string')
       fetched.set(`Grant:${row.payload.grantId}`, grant);
+    if (account !== undefined && typeof row.payload.accountId === 'string')
+      fetched.set(`Account:${row.payload.accountId}`, account);
   };
 
   return {
@@ -49,7 +72,7 @@ export function createTokenFinder(orm: Database) {
         const models: string[] = [];
         const rows = Promise.resolve().then(() => {
           batches.delete(value);
-          return findOidcTokens(orm, models, value);
+          return findOidcTokens(orm, lookup, models, value);
         });
         batch = { models, rows };
         batches.set(value, batch);
@@ -64,13 +87,8 @@ export function createTokenFinder(orm: Database) {
 
     /** The row fetched for this request with a token (once), or `undefined`: ask the database. */
     fetched(model: 'Session' | 'Grant', key: string): Promise<AdapterPayload | undefined> | undefined {
-      const request = Provider.ctx;
-      const fetched = request && fetchedBy.get(request);
-      const name = `${model}:${key}`;
-      if (!fetched?.has(name)) return undefined;
-      const payload = fetched.get(name);
-      fetched.delete(name);
-      return Promise.resolve(payload ?? undefined);
+      const fetched = fetchedWithToken(model, key);
+      return fetched && Promise.resolve((fetched.row as AdapterPayload | null) ?? undefined);
     },
 
     /** A session or grant is being saved or deleted: what this request fetched may be stale. */

@@ -14,12 +14,19 @@ const FOR_SIGN_IN = statement(
   'select id, email, email_verified, password_hash from idp.account where email = $1',
 );
 
-const FOR_CLAIMS = statement(
-  'idp.account.for-claims',
-  `select id, email, email_verified, given_name, family_name, birthdate::text as birthdate, gender,
-          floor(extract(epoch from sessions_valid_after) * 1000)::float8 as sessions_valid_after_ms
-     from idp.account where id = $1`,
-);
+/**
+ * The account whose uuid is `idExpression` (an SQL expression) as a `ClaimsRow` in JSON, or SQL
+ * null. Token lookups use it to bring the account along (adapters/oidc/token-finder.ts).
+ */
+export function accountClaimsJson(idExpression: string): string {
+  return `(select json_build_object('id', a.id, 'email', a.email, 'emailVerified', a.email_verified,
+      'givenName', a.given_name, 'familyName', a.family_name, 'birthdate', a.birthdate::text,
+      'gender', a.gender,
+      'sessionsValidAfterMs', floor(extract(epoch from a.sessions_valid_after) * 1000)::float8)
+    from idp.account a where a.id = ${idExpression})`;
+}
+
+const FOR_CLAIMS = statement('idp.account.for-claims', `select ${accountClaimsJson('$1::uuid')} as account`);
 
 /** What a password check needs of an account. */
 export interface SignInRow {
@@ -63,26 +70,6 @@ export async function accountForSignIn(db: Database, email: string): Promise<Sig
 /** The account with this id, or `undefined` (also for an id that is no UUID). */
 export async function accountForClaims(db: Database, id: string): Promise<ClaimsRow | undefined> {
   if (!isAccountId(id)) return undefined;
-  const [row] = await query<{
-    id: string;
-    email: string;
-    email_verified: boolean;
-    given_name: string;
-    family_name: string;
-    birthdate: string;
-    gender: Gender | null;
-    sessions_valid_after_ms: number;
-  }>(db, FOR_CLAIMS, [id]);
-  return (
-    row && {
-      id: row.id,
-      email: row.email,
-      emailVerified: row.email_verified,
-      givenName: row.given_name,
-      familyName: row.family_name,
-      birthdate: row.birthdate,
-      gender: row.gender,
-      sessionsValidAfterMs: row.sessions_valid_after_ms,
-    }
-  );
+  const [row] = await query<{ account: ClaimsRow | null }>(db, FOR_CLAIMS, [id]);
+  return row?.account ?? undefined;
 }

@@ -1,5 +1,6 @@
 import type { FindAccount, Account as OidcAccount } from 'oidc-provider';
 import type { Database } from '../../adapters/db/database.ts';
+import { fetchedWithToken } from '../../adapters/oidc/token-finder.ts';
 import { accountForClaims, type ClaimsRow } from '../accounts/account-rows.ts';
 
 /**
@@ -7,11 +8,15 @@ import { accountForClaims, type ClaimsRow } from '../accounts/account-rows.ts';
  * reset, "sign out everywhere") no longer backs sessions or tokens issued before that moment: the
  * provider then asks the person to sign in again, and rejects the old tokens. Asked at resume, at
  * the token endpoint and on every userinfo and refresh, so it is one prepared statement, read
- * afresh each time (a deleted account is refused on its next request).
+ * afresh by each request (a deleted account is refused on its next request); where the request
+ * looked a token up, the account came with it in the same query (token-finder.ts).
  */
 export function accountFinder(orm: Database): FindAccount {
   return async (ctx, sub, token) => {
-    const account = await accountForClaims(orm, sub);
+    const fetched = fetchedWithToken('Account', sub);
+    const account = fetched
+      ? ((fetched.row as ClaimsRow | null) ?? undefined)
+      : await accountForClaims(orm, sub);
     if (!account) return undefined;
     const issuedAt = token?.iat ?? ctx.oidc.session?.authTime();
     if (issuedAt !== undefined && issuedAt * 1000 < account.sessionsValidAfterMs - 999) return undefined;

@@ -59,6 +59,32 @@ describe('using tokens: the session and grant are read afresh on every request',
     });
   });
 
+  it("userinfo and refresh read the account with the token: a profile change shows, and an ended account's tokens stop, on the next request", async () => {
+    const tokens = await signedIn();
+    const sub = tokens.claims()!.sub;
+    expect(await oidc.fetchUserInfo(config, tokens.access_token, sub)).toMatchObject({ given_name: 'Ada' });
+    await db.em.getConnection().execute(`update idp.account set given_name = 'Grace' where id = ?`, [sub]);
+    expect(await oidc.fetchUserInfo(config, tokens.access_token, sub)).toMatchObject({
+      given_name: 'Grace',
+      name: 'Grace Lovelace',
+    });
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.claims()).toMatchObject({ given_name: 'Grace' });
+
+    // "Sign out everywhere" (or a password change) moves this mark: tokens from before stop.
+    await db.em
+      .getConnection()
+      .execute(`update idp.account set sessions_valid_after = now() + interval '2 seconds' where id = ?`, [
+        sub,
+      ]);
+    await expect(oidc.fetchUserInfo(config, refreshed.access_token, sub)).rejects.toMatchObject({
+      status: 401,
+    });
+    await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
   it('refuses a token whose grant is gone, in every endpoint', async () => {
     const tokens = await signedIn();
     const sub = tokens.claims()!.sub;
