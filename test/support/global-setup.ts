@@ -1,4 +1,4 @@
-import { chmod, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -18,8 +18,6 @@ export const TEMPLATE = 'gatehouse_template';
 /** One real PostgreSQL for the whole run, and a migrated template each test file clones. */
 export default async function setup(project: TestProject) {
   const root = await mkdtemp(join(tmpdir(), 'gatehouse-test-'));
-  // As root, PostgreSQL runs as its own system user, which must be able to reach its folder.
-  await chmod(root, 0o755);
   const dataDir = join(root, 'pg');
   const pg = await startEmbeddedPostgres({ dataDir, ephemeral: true });
   const admin = await import('pg');
