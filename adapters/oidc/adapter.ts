@@ -1,4 +1,5 @@
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
+import { errors } from 'oidc-provider';
 import type { Database } from '../db/database.ts';
 import type { AccountJson } from './oidc-store.ts';
 import {
@@ -7,6 +8,7 @@ import {
   destroyOidcGrantRecords,
   destroyOidcRecord,
   findOidcPayload,
+  revokeGrantOfRecord,
   saveOidcRecord,
 } from './oidc-store.ts';
 import { createTokenFinder, TOKEN_MODELS } from './token-finder.ts';
@@ -81,8 +83,17 @@ export function createOidcAdapter(
       return findOidcPayload(orm, this.model, 'user_code', userCode);
     }
 
-    consume(id: string): Promise<void> {
-      return consumeOidcRecord(orm, this.model, id);
+    // oidc-provider checks `consumed` on the payload it read, then consumes: two requests racing
+    // with one code or refresh token both pass that check. The database decides the winner; the
+    // loser is treated as the replay it is (RFC 9700 §4.5, §4.14.2): the grant is revoked, with
+    // the tokens the winner got, and the loser gets invalid_grant.
+    async consume(id: string): Promise<void> {
+      if (await consumeOidcRecord(orm, this.model, id)) return;
+      tokens.forget('Grant');
+      await revokeGrantOfRecord(orm, this.model, id);
+      throw new errors.InvalidGrant(
+        `${this.model === 'RefreshToken' ? 'refresh token' : 'grant'} already used`,
+      );
     }
 
     destroy(id: string): Promise<void> {

@@ -147,14 +147,33 @@ export async function findOidcTokens(
   }));
 }
 
-/** Mark a row consumed, keeping the first consumption time when called again. */
+/**
+ * Mark a row consumed. Only the first consumption changes the row: of two requests redeeming one
+ * code or refresh token at the same instant, even on two IdP instances, exactly one sees its
+ * update take effect.
+ */
 const CONSUME = statement(
   'oidc.consume',
   `update idp.oidc_payload set consumed_at = now() where model = $1 and id = $2 and consumed_at is null`,
 );
 
-export async function consumeOidcRecord(orm: Database, model: string, id: string): Promise<void> {
-  await execute(orm, CONSUME, [model, id]);
+/** Consume a row; `false` when it was consumed already (or is gone): the caller lost a race. */
+export async function consumeOidcRecord(orm: Database, model: string, id: string): Promise<boolean> {
+  return (await execute(orm, CONSUME, [model, id])) === 1;
+}
+
+/** Every row of the grant this row was minted from, and the Grant itself, in one statement. */
+const REVOKE_GRANT_OF = statement(
+  'oidc.revoke-grant-of',
+  `with source as (select grant_id from idp.oidc_payload
+                    where model = $1 and id = $2 and grant_id is not null)
+   delete from idp.oidc_payload p using source
+    where p.grant_id = source.grant_id or (p.model = 'Grant' and p.id = source.grant_id)`,
+);
+
+/** Revoke the grant a code or token belongs to: what a replay of it costs (RFC 9700 §4.5, §4.14.2). */
+export async function revokeGrantOfRecord(orm: Database, model: string, id: string): Promise<void> {
+  await execute(orm, REVOKE_GRANT_OF, [model, id]);
 }
 
 const DESTROY = statement('oidc.destroy', `delete from idp.oidc_payload where model = $1 and id = $2`);

@@ -99,9 +99,9 @@ describe('the oidc-provider storage adapter', () => {
     });
   });
 
-  it('finds nothing for an id it never stored, and consuming or destroying it changes nothing', async () => {
+  it('finds nothing for an id it never stored; consuming it is refused as a replay, destroying it changes nothing', async () => {
     const adapter = adapterFor('AccessToken');
-    await adapter.consume('unknown');
+    await expect(adapter.consume('unknown')).rejects.toMatchObject({ error: 'invalid_grant' });
     await adapter.destroy('unknown');
     expect(await adapter.find('unknown')).toBeUndefined();
     expect(await adapter.findByUid('unknown')).toBeUndefined();
