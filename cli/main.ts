@@ -3,6 +3,7 @@ import { openDatabase } from '../adapters/db/database.ts';
 import { isAppError } from '../adapters/http/errors.ts';
 import { createOidcAdapter } from '../adapters/oidc/adapter.ts';
 import { loadConfig } from '../config/config.ts';
+import { ACCOUNT_USAGE, accountCommand } from '../idp/accounts/account-commands.ts';
 import { registerClient } from '../idp/clients/clients.ts';
 import { rotateSigningKeys } from '../idp/keys/signing-keys.ts';
 import { idpSchema } from '../idp/schema.ts';
@@ -19,6 +20,7 @@ const USAGE = `Usage: npm run cli -- <command>
   keys rotate
       Add new signing keys (RS256 and ES256); the previous ones stay published until what they
       signed has expired.
+${ACCOUNT_USAGE}
 ${ORG_USAGE}`;
 
 /** `npm run cli -- …`: operator commands against the same database the services use. */
@@ -36,6 +38,10 @@ async function main(argv: string[]): Promise<number> {
   const orm = await openDatabase(idpSchema, { url: database.url, poolMax: 2 });
   try {
     if (group === 'client' && action === 'add') return await clientAdd(orm, rest);
+    if (group === 'account') {
+      const code = await accountCommand(orm, action, rest);
+      if (code !== undefined) return code;
+    }
     if (group === 'keys' && action === 'rotate') {
       const kids = await rotateSigningKeys(orm);
       for (const [alg, kid] of Object.entries(kids)) console.log(`New ${alg} signing key: ${kid}`);

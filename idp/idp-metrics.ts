@@ -15,6 +15,8 @@ export interface IdpMetrics extends ServiceMetrics {
   /** Password sign-ins: `success`, `invalid_credentials`, `unverified`, `rate_limited`. */
   readonly signIns: Counter<'outcome'>;
   readonly tokensIssued: Counter<'kind'>;
+  /** Back-channel logouts dropped after the app refused them for the whole retry window. */
+  readonly logoutsGivenUp: Counter;
 }
 
 /**
@@ -40,10 +42,15 @@ export function createIdpMetrics(orm: Database): IdpMetrics {
     labelNames: ['kind'] as const,
     registers,
   });
+  const logoutsGivenUp = new Counter({
+    name: 'idp_backchannel_logouts_given_up_total',
+    help: 'Back-channel logouts given up after the app refused them for the whole retry window.',
+    registers,
+  });
   // Every series exists from the start at 0, so rates and alerts work before the first event.
   for (const outcome of SIGN_IN_OUTCOMES) signIns.inc({ outcome }, 0);
   for (const kind of TOKEN_KINDS) tokensIssued.inc({ kind }, 0);
-  return { ...service, signIns, tokensIssued };
+  return { ...service, signIns, tokensIssued, logoutsGivenUp };
 }
 
 /** Count every token the provider issues in `idp_tokens_issued_total{kind}`. */

@@ -11,6 +11,7 @@ import { createIdp, type IdpContext } from './create-idp.ts';
 import { createIdpMetrics } from './idp-metrics.ts';
 import { sharedSecret } from './keys/server-secrets.ts';
 import { watchSigningKeys } from './keys/signing-keys.ts';
+import { createLogoutDispatcher, type LogoutDispatcherOptions } from './logout/logout-dispatcher.ts';
 import { idpSchema } from './schema.ts';
 
 export interface RunningIdp {
@@ -33,6 +34,8 @@ export async function startIdpService(
   options: {
     mailPollMs?: number;
     keyCheckMs?: number;
+    /** Back-channel logout queue: poll interval, retry backoff and give-up window (tests shorten them). */
+    logouts?: Pick<LogoutDispatcherOptions, 'pollMs' | 'backoff' | 'giveUpAfterSeconds'>;
     /** Shorter or looser brute-force limits than the defaults (tests); unset: the defaults. */
     rateLimitRules?: RateLimitsOptions['rules'];
   } = {},
@@ -76,6 +79,14 @@ export async function startIdpService(
     pollMs: options.mailPollMs,
   });
   dispatcher.start();
+  const logouts = createLogoutDispatcher({
+    orm,
+    provider: () => idp.provider,
+    logger,
+    onGiveUp: () => deps.metrics.logoutsGivenUp.inc(),
+    ...options.logouts,
+  });
+  logouts.start();
   const cleanup = setInterval(() => {
     cleanupExpiredOidcPayloads(orm).catch((err) =>
       logger.warn({ err }, 'cleanup of expired provider rows failed'),
@@ -96,6 +107,7 @@ export async function startIdpService(
       keys.stop();
       await closeServer(server);
       await dispatcher.stop();
+      await logouts.stop();
       await rateLimits.close();
       await rateLimitPool.end();
       await orm.close(true);

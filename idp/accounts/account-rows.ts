@@ -11,7 +11,8 @@ import { isAccountId } from './profile.ts';
 
 const FOR_SIGN_IN = statement(
   'idp.account.for-sign-in',
-  'select id, email, email_verified, password_hash from idp.account where email = $1',
+  // A disabled account signs nobody in and backs no token: it reads as one that does not exist.
+  'select id, email, email_verified, password_hash from idp.account where email = $1 and disabled_at is null',
 );
 
 /**
@@ -23,7 +24,7 @@ export function accountClaimsJson(idExpression: string): string {
       'givenName', a.given_name, 'familyName', a.family_name, 'birthdate', a.birthdate::text,
       'gender', a.gender,
       'sessionsValidAfterMs', floor(extract(epoch from a.sessions_valid_after) * 1000)::float8)
-    from idp.account a where a.id = ${idExpression})`;
+    from idp.account a where a.id = ${idExpression} and a.disabled_at is null)`;
 }
 
 const FOR_CLAIMS = statement('idp.account.for-claims', `select ${accountClaimsJson('$1::uuid')} as account`);

@@ -46,7 +46,8 @@ export function accountSignInUrl(
  */
 export async function endOtherSessions(ctx: Context, idp: IdpContext, accountId: string): Promise<void> {
   const session = await idp.provider.Session.get(ctx as never);
-  await endSessions(idp.orm, accountId);
+  const own = session.accountId === accountId ? session.uid : undefined;
+  await endSessions(idp.orm, accountId, { keepSessionUid: own });
   if (session.accountId !== accountId || typeof session.exp !== 'number') return;
   session.resetIdentifier();
   session.loginTs = Math.floor(Date.now() / 1000);

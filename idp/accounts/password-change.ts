@@ -26,15 +26,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string; throttle?: Throttle },
   now = new Date(),
 ): Promise<Account> {
-  const account = await findAccount(em, accountId);
-  if (!account) throw accountNotFound();
-  await em.populate(account, ['passwordHash']);
-  if (input.throttle) await checkSignIn(input.throttle, account.email);
-  if (!(await verifyPassword(account.passwordHash, input.currentPassword))) {
-    if (input.throttle) await countSignInFailure(input.throttle, account.email);
-    const message = ACCOUNT_ERRORS.CURRENT_PASSWORD_INCORRECT;
-    throw new AppError('INVALID_CREDENTIALS', 401, message, { fields: { currentPassword: message } });
-  }
+  const account = await checkCurrentPassword(em, accountId, input.currentPassword, input.throttle);
   const problem = await checkPasswordPolicy(input.newPassword, account);
   if (problem) throw invalidInput({ newPassword: problem });
   const passwordHash = await hashPassword(input.newPassword);
@@ -45,4 +37,30 @@ export async function changePassword(
     enqueueMail(tx, passwordChangedMail(current.email));
     return current;
   });
+}
+
+/**
+ * A signed-in person proves they are the owner before a change that could take the account
+ * (ASVS 6.2.3): the current password, counted against the sign-in limits like a sign-in when
+ * `throttle` is given. Wrong: `AppError('INVALID_CREDENTIALS', 401)` with a `currentPassword`
+ * field message.
+ */
+export async function checkCurrentPassword(
+  em: EntityManager,
+  accountId: string,
+  currentPassword: string,
+  throttle?: Throttle,
+  /** The form field the refusal names. */
+  field = 'currentPassword',
+): Promise<Account> {
+  const account = await findAccount(em, accountId);
+  if (!account) throw accountNotFound();
+  await em.populate(account, ['passwordHash']);
+  if (throttle) await checkSignIn(throttle, account.email);
+  if (!(await verifyPassword(account.passwordHash, currentPassword))) {
+    if (throttle) await countSignInFailure(throttle, account.email);
+    const message = ACCOUNT_ERRORS.CURRENT_PASSWORD_INCORRECT;
+    throw new AppError('INVALID_CREDENTIALS', 401, message, { fields: { [field]: message } });
+  }
+  return account;
 }

@@ -5,13 +5,14 @@ import { formFields } from '../../adapters/http/forms.ts';
 import type { IdpContext } from '../create-idp.ts';
 import type { Account } from './account.entity.ts';
 import { appsWithAccess, revokeApp, signOutEverywhere } from './account-apps.ts';
+import { deleteAccount } from './account-deletion.ts';
 import { accountSignInUrl, endOtherSessions, signedInAccount } from './account-session.ts';
 import { changePassword, updateProfile } from './accounts.ts';
 import { passwordResetRoutes } from './password-reset-routes.ts';
 
 /**
  * The account pages (the guide's "account settings page"): profile, password, apps with access,
- * sign out everywhere; plus the standalone sign-up entry, the legal pages and password reset.
+ * sign out everywhere, delete account; plus the standalone sign-up entry, the legal pages and password reset.
  */
 export function accountRoutes(router: Router, idp: IdpContext): void {
   router.get('/signup', (ctx) => ctx.redirect(accountSignInUrl(idp, { signUp: true })));
@@ -65,6 +66,19 @@ export function accountRoutes(router: Router, idp: IdpContext): void {
     const account = await requireAccount(ctx, idp);
     await signOutEverywhere(idp.orm, account.id);
     ctx.redirect(`${idp.base}/signed-out`);
+  });
+
+  router.post('/account/delete', async (ctx) => {
+    const account = await requireAccount(ctx, idp);
+    const form = formFields(ctx);
+    await attempt(ctx, idp, account, {}, async () => {
+      await deleteAccount(idp.orm, idp.orm.em.fork(), account.id, {
+        password: form.deletePassword ?? '',
+        confirm: form.confirm ?? '',
+        throttle: { limits: idp.rateLimits, ip: ctx.ip },
+      });
+      ctx.redirect(`${idp.base}/signed-out`);
+    });
   });
 
   router.get('/signed-out', (ctx) => idp.views.render(ctx, 'signed-out', { title: 'Signed out' }));

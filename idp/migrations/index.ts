@@ -5,6 +5,7 @@ import { oidcStore } from './0002-oidc-store.ts';
 import { rateLimits } from './0004-rate-limits.ts';
 import { signingKeys } from './0005-signing-keys.ts';
 import { accountLookups } from './0006-account-lookups.ts';
+import { backchannelLogouts } from './0007-backchannel-logouts.ts';
 
 /** Every committed IdP migration, in order. Never edit one that has shipped: add another. */
 export const idpMigrations: readonly MigrationObject[] = [
@@ -14,4 +15,5 @@ export const idpMigrations: readonly MigrationObject[] = [
   rateLimits,
   signingKeys,
   accountLookups,
+  backchannelLogouts,
 ];

@@ -4,6 +4,7 @@ import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
 import type { RateLimitsOptions } from '../../adapters/rate-limit/rate-limits.ts';
 import { loadConfig } from '../../config/config.ts';
 import { type ClientRegistration, type RegisteredClient, registerClient } from '../../idp/clients/clients.ts';
+import type { LogoutDispatcherOptions } from '../../idp/logout/logout-dispatcher.ts';
 import { type RunningIdp, startIdpService } from '../../idp/service.ts';
 import { createTestDatabase } from './database.ts';
 import { type SmtpCapture, startSmtpCapture } from './smtp-capture.ts';
@@ -21,11 +22,15 @@ export interface TestIdp {
  * A real IdP for one test file: its own database cloned from the migrated template, a real SMTP
  * server capturing mail, an HTTP server on a free loopback port. Pass `DATABASE_URL` to run a
  * second instance on the first one's database; `rateLimitRules` to shorten the brute-force windows;
- * `logger` to read its log lines (silent by default).
+ * `logger` to read its log lines (silent by default); `logouts` to give up back-channel logouts sooner.
  */
 export async function startTestIdp(
   env: Record<string, string> = {},
-  options: { rateLimitRules?: RateLimitsOptions['rules']; logger?: Logger } = {},
+  options: {
+    rateLimitRules?: RateLimitsOptions['rules'];
+    logger?: Logger;
+    logouts?: Pick<LogoutDispatcherOptions, 'giveUpAfterSeconds'>;
+  } = {},
 ): Promise<TestIdp> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const smtp = await startSmtpCapture();
@@ -44,6 +49,8 @@ export async function startTestIdp(
     mailPollMs: 50,
     keyCheckMs: 200,
     rateLimitRules: options.rateLimitRules,
+    // Back-channel logouts retried within a test's patience.
+    logouts: { pollMs: 50, backoff: { baseMs: 100, maxMs: 400 }, ...options.logouts },
   });
   return {
     issuer,

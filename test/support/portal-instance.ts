@@ -15,14 +15,14 @@ export interface TestPortal {
 /**
  * A real portal for one test file, on the test IdP's database and SMTP capture, registered at
  * that IdP as the first-party client `gatehouse-portal` (exact redirect, post-logout and
- * back-channel logout URIs), on a free loopback port. `logger` reads its log lines (silent by default).
+ * back-channel logout URIs), on a free loopback port. `logger` reads its log lines (silent by default); `port` starts it again where an earlier one ran.
  */
 export async function startTestPortal(
   idp: TestIdp,
   env: Record<string, string> = {},
-  options: { clientId?: string; secondOptionLabel?: string; logger?: Logger } = {},
+  options: { clientId?: string; secondOptionLabel?: string; logger?: Logger; port?: number } = {},
 ): Promise<TestPortal> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const clientId = options.clientId ?? 'gatehouse-portal';
   const client = await idp.registerClient({
