@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { decodeProtectedHeader } from 'jose';
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
 import { loadSigningKeys } from '../../idp/keys/signing-keys.ts';
@@ -136,6 +137,37 @@ describe('the command line', () => {
     };
     expect(await signedWith(true)).toMatchObject({ alg: 'ES256', kid: es256 });
     expect(await signedWith(false)).toMatchObject({ alg: 'RS256', kid: rs256 });
+  });
+
+  it('account disable ends the account: its tokens stop working, it cannot sign in; an unknown address changes nothing', async () => {
+    const app = await idp.registerClient({
+      name: 'Disabled app',
+      redirectUris: [TEST_REDIRECT_URI],
+      firstParty: true,
+    });
+    const config = await discoverAsApp(idp.issuer, app);
+    const { person, tokens } = await newPersonSignsIn(config, idp.smtp);
+    const unknown = await cli(idp.databaseUrl, 'account', 'disable', '--email', 'nobody@example.com').catch(
+      (e) => e,
+    );
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('No account has the address nobody@example.com.');
+    expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(true);
+
+    const { stdout } = await cli(idp.databaseUrl, 'account', 'disable', '--email', person.email);
+    expect(stdout).toContain('is disabled');
+    expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const browser = browserlessClient();
+    const signIn = await browser.get((await authorizationRequest(config)).url.toString());
+    const refused = await browser.submit(
+      signIn,
+      { email: person.email, password: person.password },
+      '/login',
+    );
+    expect(refused.html).toContain('The e-mail or password is incorrect.');
   });
 
   it('an unknown command prints the usage and fails', async () => {

@@ -31,7 +31,12 @@ describe('a code or refresh token raced by many requests is redeemed exactly onc
   beforeAll(async () => {
     balancer = await startRoundRobin();
     first = await startTestIdp({ IDP_ISSUER: balancer.url });
-    second = await startTestIdp({ IDP_ISSUER: balancer.url, DATABASE_URL: first.databaseUrl });
+    // One outbox, one mailbox: either instance may send the verification code.
+    second = await startTestIdp({
+      IDP_ISSUER: balancer.url,
+      DATABASE_URL: first.databaseUrl,
+      SMTP_URL: first.smtp.url,
+    });
     balancer.setUpstreams([first.issuer, second.issuer]);
     const app = await first.registerClient({
       name: 'Racing app',
