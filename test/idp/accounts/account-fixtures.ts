@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { type Database, openDatabase } from '../../../adapters/db/database.ts';
 import {
   createMailDispatcher,
@@ -29,6 +29,7 @@ export interface AccountsWorld {
 export async function openAccountsWorld(): Promise<AccountsWorld> {
   const orm = await openDatabase(idpSchema, { url: await createTestDatabase(), poolMax: 4 });
   const smtp: SmtpCapture = await startSmtpCapture();
+  let sent = 0;
   const dispatcher: MailDispatcher = createMailDispatcher({
     orm,
     transport: createSmtpTransport(smtp.url),
@@ -38,7 +39,9 @@ export async function openAccountsWorld(): Promise<AccountsWorld> {
     orm,
     em: () => orm.em.fork() as EntityManager,
     mailsTo: async (to) => {
-      await dispatcher.drainOnce();
+      sent += await dispatcher.drainOnce();
+      // The capture parses a mail after SMTP has accepted it: wait until every sent one is in.
+      await vi.waitUntil(() => smtp.messages.length >= sent, { timeout: 5_000 });
       return smtp.messages.filter((mail) => mail.to === to);
     },
     close: async () => {
