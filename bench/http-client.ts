@@ -23,17 +23,26 @@ export interface HttpTarget {
 
 /**
  * Keep-alive connections (at most `connections`) to the service at `origin`. Every request says
- * it arrived over HTTPS (`X-Forwarded-Proto`), as a TLS-terminating proxy in front of a production
- * instance would: the service runs with `TRUST_PROXY` and secure cookies, as deployed.
+ * it arrived over HTTPS (`X-Forwarded-Proto`) for `publicHost` (`X-Forwarded-Host`, the host of the
+ * service's public URL), as a TLS-terminating proxy in front of a production instance would: the
+ * service runs with `TRUST_PROXY` and secure cookies, as deployed, and answers only for that host.
  * `node:http` rather than `fetch`: a lighter client leaves more of its core to the database.
  */
-export function httpTarget(origin: string, connections: number): HttpTarget {
+export function httpTarget(
+  origin: string,
+  connections: number,
+  publicHost = new URL(origin).host,
+): HttpTarget {
   const url = new URL(origin);
   const agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   const send = (method: string, path: string, options: RequestOptions = {}) =>
     new Promise<Reply>((resolve, reject) => {
       const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
-      const headers: Record<string, string> = { 'x-forwarded-proto': 'https', ...options.headers };
+      const headers: Record<string, string> = {
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': publicHost,
+        ...options.headers,
+      };
       if (body !== undefined) {
         headers['content-type'] = 'application/x-www-form-urlencoded';
         headers['content-length'] = String(Buffer.byteLength(body));

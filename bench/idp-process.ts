@@ -10,6 +10,8 @@ import type { CpuPinning } from './cpu-pinning.ts';
 export interface IdpProcess {
   /** Where the load generator connects (plain HTTP on loopback). */
   readonly origin: string;
+  /** The host of its https issuer, which the load generator forwards as the TLS proxy would. */
+  readonly publicHost: string;
   readonly pid: number;
   stop(): Promise<void>;
 }
@@ -36,6 +38,7 @@ const READY_TIMEOUT_MS = 30_000;
  */
 export async function startIdpProcess(options: IdpProcessOptions): Promise<IdpProcess> {
   const port = await freePort();
+  const publicHost = `127.0.0.1:${options.issuerPort ?? port}`;
   const node = [
     process.execPath,
     ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
@@ -50,17 +53,19 @@ export async function startIdpProcess(options: IdpProcessOptions): Promise<IdpPr
       DATABASE_URL: options.databaseUrl,
       SMTP_URL: options.smtpUrl,
       IDP_PORT: String(port),
-      IDP_ISSUER: `https://127.0.0.1:${options.issuerPort ?? port}`,
+      IDP_ISSUER: `https://${publicHost}`,
       // Unused by the IdP, but production settings require every public URL to be https.
       PORTAL_URL: 'https://portal.bench.invalid',
       TRUST_PROXY: 'true',
       COOKIE_SECRETS: randomBytes(32).toString('base64url'),
+      METRICS_TOKEN: randomBytes(32).toString('base64url'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const origin = `http://127.0.0.1:${port}`;
-  await waitUntilReady('the IdP', `${origin}/.well-known/openid-configuration`, child, keepOutput(child));
-  return { origin, pid: child.pid!, stop: () => stopChild(child) };
+  const discovery = `${origin}/.well-known/openid-configuration`;
+  await waitUntilReady('the IdP', discovery, child, keepOutput(child), publicHost);
+  return { origin, publicHost, pid: child.pid!, stop: () => stopChild(child) };
 }
 
 /** Only the last lines are kept, for a failure message: the services log a line per request. */
@@ -75,17 +80,22 @@ export function keepOutput(child: ChildProcess): string[] {
   return output;
 }
 
-/** Wait until `url` answers 2xx (said to arrive over https), or fail with the child's last output. */
+/**
+ * Wait until `url` answers 2xx (said to arrive over https for `publicHost`), or fail with the
+ * child's last output.
+ */
 export async function waitUntilReady(
   name: string,
   url: string,
   child: ChildProcess,
   output: string[],
+  publicHost = new URL(url).host,
 ): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output.join('')}`);
-    const ok = await fetch(url, { headers: { 'x-forwarded-proto': 'https' } }).then(
+    const headers = { 'x-forwarded-proto': 'https', 'x-forwarded-host': publicHost };
+    const ok = await fetch(url, { headers }).then(
       (res) => res.ok,
       () => false,
     );

@@ -157,6 +157,7 @@ export async function startPortalProcess(options: PortalProcessOptions): Promise
       PORTAL_CLIENT_SECRET: options.clientSecret,
       TRUST_PROXY: 'true',
       COOKIE_SECRETS: randomBytes(32).toString('base64url'),
+      METRICS_TOKEN: randomBytes(32).toString('base64url'),
       NODE_EXTRA_CA_CERTS: options.issuerCertificateFile,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -104,11 +104,12 @@ export async function runBench(
   stack.push(() => probe.close());
   const context: MeasureContext = {
     origin: idp.origin,
+    publicHost: idp.publicHost,
     pid: idp.pid,
     seed,
     plan,
     counters: probe.counters,
-    signedIn: signedInPeople(() => httpTarget(idp.origin, SIGN_IN_CONNECTIONS), seed),
+    signedIn: signedInPeople(() => httpTarget(idp.origin, SIGN_IN_CONNECTIONS, idp.publicHost), seed),
   };
   const rows: Row[] = [];
   for (const scenario of scenarios) {
@@ -137,7 +138,7 @@ export async function runBench(
     const portalIdle = residentMemory(portal.pid);
     const portalSeed = await seedPortal(database.url, issuer, seed.accounts.slice(0, portalScenario.users));
     const portalTarget = httpTarget(portal.origin, portalScenario.users);
-    const idpTarget = httpTarget(idp.origin, SIGN_IN_CONNECTIONS);
+    const idpTarget = httpTarget(idp.origin, SIGN_IN_CONNECTIONS, idp.publicHost);
     try {
       const users = await portalScenario.prepare({ portal: portalTarget, idp: idpTarget, seed: portalSeed });
       idpTarget.close();
@@ -197,6 +198,8 @@ interface PortalSetup {
 
 interface MeasureContext {
   readonly origin: string;
+  /** The host of the IdP's public URL, forwarded with every request (see `httpTarget`). */
+  readonly publicHost: string;
   readonly pid: number;
   readonly seed: Seed;
   readonly plan: LoadPlan;
@@ -207,8 +210,8 @@ interface MeasureContext {
 
 /** One scenario on its own pool of keep-alive connections, one per virtual user. */
 async function measureScenario(scenario: Scenario, context: MeasureContext): Promise<Measurement> {
-  const { origin, seed, signedIn } = context;
-  const target = httpTarget(origin, scenario.users);
+  const { origin, publicHost, seed, signedIn } = context;
+  const target = httpTarget(origin, scenario.users, publicHost);
   try {
     const users = await scenario.prepare({ idp: target, seed, signedIn });
     return await measure(users, context.plan, context.pid, context.counters);

@@ -66,7 +66,7 @@ export const configSchema = z.object({
   /** Bearer token that allows dynamic client registration; unset means registration is off. */
   REGISTRATION_ACCESS_TOKEN: secret.optional(),
   TRUST_PROXY: z.stringbool().default(false),
-  /** Bearer token `/metrics` requires; unset means `/metrics` is open (keep it off the internet). */
+  /** Bearer token `/metrics` requires; unset, `/metrics` answers this machine only (loopback). Required in production. */
   METRICS_TOKEN: secret.optional(),
   /** How often each IdP instance looks for signing keys rotated elsewhere (CLI, another instance). */
   KEY_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
@@ -100,6 +100,10 @@ function requireProductionSettings(config: z.infer<typeof configSchema>): void {
   if (!config.DATABASE_URL) missing.push('DATABASE_URL: required in production');
   if (!config.SMTP_URL) missing.push('SMTP_URL: required in production');
   if (!config.COOKIE_SECRETS) missing.push('COOKIE_SECRETS: required in production');
+  // Loopback alone is no fence in production: a proxy or sidecar on the same host connects from
+  // loopback for every client it relays.
+  if (!config.METRICS_TOKEN)
+    missing.push('METRICS_TOKEN: required in production, so that /metrics is not public');
   if (!config.IDP_ISSUER.startsWith('https://'))
     missing.push('IDP_ISSUER: must be an https URL in production');
   if (!config.PORTAL_URL.startsWith('https://'))

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import Provider from 'oidc-provider';
 import type { Database } from '../adapters/db/database.ts';
 import { assets } from '../adapters/http/assets.ts';
@@ -7,6 +8,7 @@ import { csrfProtection } from '../adapters/http/csrf.ts';
 import { errorHandler, notFoundPage } from '../adapters/http/error-handler.ts';
 import { formBody } from '../adapters/http/forms.ts';
 import { healthChecks } from '../adapters/http/health.ts';
+import { publicHostOnly } from '../adapters/http/public-host.ts';
 import { requestLog } from '../adapters/http/request-log.ts';
 import { requireHttps } from '../adapters/http/require-https.ts';
 import { securityHeaders } from '../adapters/http/security-headers.ts';
@@ -89,7 +91,12 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
   const pages = new Router();
   pages.use(errorHandler(views, deps.logger), formBody());
   pages.use(
-    csrfProtection({ secrets: deps.cookieSecrets, cookieName: secure ? '__Host-csrf' : 'csrf', secure }),
+    csrfProtection({
+      secrets: deps.cookieSecrets,
+      cookieName: secure ? '__Host-csrf' : 'csrf',
+      secure,
+      sessionOf: formSession(provider),
+    }),
   );
   interactionRoutes(pages, idp);
   accountRoutes(pages, idp);
@@ -99,10 +106,31 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
   provider.use(metricsEndpoint(metrics, config.METRICS_TOKEN, deps.logger));
   provider.use(healthChecks(deps.orm, idpSchema));
   provider.use(securityHeaders({ hsts: secure }));
+  provider.use(publicHostOnly(config.IDP_ISSUER));
   provider.use(requireHttps(config.IDP_ISSUER, deps.logger));
   provider.use(assets());
   // A mistyped URL gets the error page; oidc-provider's endpoints (after `pages`) answer as before.
   provider.use(notFoundPage(views));
   provider.use(pages.routes());
   return idp;
+}
+
+/**
+ * What a form's CSRF token is bound to. The interaction pages (sign-in, sign-up, verification,
+ * consent) belong to oidc-provider's interaction: its cookie holds the interaction's uid and is
+ * scoped to that interaction's path, so a token of another interaction (another tab's, or an
+ * attacker's own) is refused. The account pages belong to oidc-provider's session: its cookie
+ * holds the session id, renewed at sign-in and after a password change. The password reset pages
+ * are usually opened signed out, with neither cookie: their token is then the plain signed
+ * double-submit, which is enough there, since the reset form also carries the e-mailed secret and
+ * "forgot password" only sends a rate-limited mail to the address typed. Both cookies are signed
+ * by the provider and read as it reads them (a bad signature reads as no cookie).
+ */
+function formSession(provider: Provider): (ctx: Context) => string {
+  const interaction = provider.cookieName('interaction');
+  const session = provider.cookieName('session');
+  return (ctx) =>
+    ctx.path.startsWith('/interaction/')
+      ? `interaction:${ctx.cookies.get(interaction) ?? ''}`
+      : `session:${ctx.cookies.get(session) ?? ''}`;
 }

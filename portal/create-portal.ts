@@ -7,6 +7,7 @@ import { csrfProtection } from '../adapters/http/csrf.ts';
 import { errorHandler } from '../adapters/http/error-handler.ts';
 import { formBody } from '../adapters/http/forms.ts';
 import { healthChecks } from '../adapters/http/health.ts';
+import { publicHostOnly } from '../adapters/http/public-host.ts';
 import { requestLog } from '../adapters/http/request-log.ts';
 import { requireHttps } from '../adapters/http/require-https.ts';
 import { securityHeaders } from '../adapters/http/security-headers.ts';
@@ -24,7 +25,7 @@ import { createPortalMetrics, type PortalMetrics } from './portal-metrics.ts';
 import { professionalRoutes } from './professionals/routes.ts';
 import { portalSchema } from './schema.ts';
 import { createSessionStore, type SessionStore } from './sessions/session-store.ts';
-import { sessions } from './sessions/sessions.ts';
+import { browserSessionId, sessions } from './sessions/sessions.ts';
 import { backchannelLogout } from './sign-in/backchannel-logout.ts';
 import { signInRoutes } from './sign-in/routes.ts';
 import { type SignInOptions, signInOptions } from './sign-in/sign-in-options.ts';
@@ -92,6 +93,7 @@ export function createPortal(config: Config, deps: PortalDeps): { app: Koa; port
   app.use(metricsEndpoint(metrics, config.METRICS_TOKEN, deps.logger));
   app.use(healthChecks(deps.orm, portalSchema));
   app.use(securityHeaders({ hsts: secure }));
+  app.use(publicHostOnly(config.PORTAL_URL));
   app.use(requireHttps(config.PORTAL_URL, deps.logger));
   app.use(assets());
   app.use(errorHandler(portal.views, deps.logger));
@@ -101,14 +103,16 @@ export function createPortal(config: Config, deps: PortalDeps): { app: Koa; port
   backchannel.post('/backchannel-logout', backchannelLogout(portal));
   app.use(backchannel.routes());
 
+  app.use(sessions({ store: portal.sessions, secure, ttlSeconds: SESSION_TTL_SECONDS }));
+  // After the sessions: every form's token is bound to the portal session id, and renews with it.
   app.use(
     csrfProtection({
       secrets: deps.cookieSecrets,
       cookieName: secure ? '__Host-portal_csrf' : 'portal_csrf',
       secure,
+      sessionOf: browserSessionId,
     }),
   );
-  app.use(sessions({ store: portal.sessions, secure, ttlSeconds: SESSION_TTL_SECONDS }));
   app.use(identify(portal));
   const pages = new Router();
   signInRoutes(pages, portal);

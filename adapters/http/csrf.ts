@@ -1,27 +1,39 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { AppError } from './errors.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const COOKIE_VALUE = /^[\w-]{43}$/;
 
 export interface CsrfOptions {
   /** Newest first; tokens signed with an older secret still verify during a rotation. */
   readonly secrets: readonly string[];
   readonly cookieName: string;
   readonly secure: boolean;
+  /**
+   * The session the request belongs to: the identifier the browser's session cookie holds, `''`
+   * for none. Asked when a form is checked, and again when a page renders its token, so a page
+   * rendered after the session id changed (sign-in) carries the token of the new one.
+   */
+  readonly sessionOf: (ctx: Context) => string;
 }
 
 /**
- * Signed double-submit cookie (OWASP CSRF cheat sheet): a random cookie, and a form token that is
- * its HMAC. A cross-site form cannot read the cookie, so it cannot produce the token. Runs after
- * the body parser; sets `ctx.state.csrfToken` for the templates.
+ * Signed double-submit cookie bound to the session (OWASP CSRF cheat sheet, "Signed Double-Submit
+ * Cookie"; ASVS 5.0 V3.5.1): a random cookie, and a form token that is the HMAC of that value and
+ * the session's identifier. A cross-site form can neither read the cookie nor compute the HMAC;
+ * and a cookie and token taken from another session (the attacker's own, planted in a victim's
+ * browser) fail against the victim's session id. Runs after the body parser and after whatever
+ * `sessionOf` reads; the templates read `ctx.state.csrfToken`, computed only when a page renders.
  */
 export function csrfProtection(options: CsrfOptions): Middleware {
-  const sign = (value: string, secret: string) =>
-    createHmac('sha256', secret).update(value).digest('base64url');
+  // The random value has a fixed length, so `value!session` cannot be read two ways.
+  const sign = (value: string, session: string, secret: string) =>
+    createHmac('sha256', secret).update(`${value}!${session}`).digest('base64url');
   return async (ctx, next) => {
     let value = ctx.cookies.get(options.cookieName);
-    if (!value || !/^[\w-]{43}$/.test(value)) {
+    const fresh = !value || !COOKIE_VALUE.test(value);
+    if (fresh) {
       value = randomBytes(32).toString('base64url');
       ctx.cookies.set(options.cookieName, value, {
         httpOnly: true,
@@ -29,13 +41,20 @@ export function csrfProtection(options: CsrfOptions): Middleware {
         secure: options.secure,
         overwrite: true,
       });
-      if (UNSAFE.has(ctx.method)) throw csrfError();
     }
-    ctx.state.csrfToken = sign(value, options.secrets[0]!);
+    const cookie = value!;
+    Object.defineProperty(ctx.state, 'csrfToken', {
+      get: () => sign(cookie, options.sessionOf(ctx), options.secrets[0]!),
+      configurable: true,
+      enumerable: true,
+    });
     if (UNSAFE.has(ctx.method)) {
+      if (fresh) throw csrfError();
       const sent = (ctx.request as { body?: Record<string, unknown> }).body?._csrf;
+      const session = options.sessionOf(ctx);
       const ok =
-        typeof sent === 'string' && options.secrets.some((secret) => safeEqual(sent, sign(value, secret)));
+        typeof sent === 'string' &&
+        options.secrets.some((secret) => safeEqual(sent, sign(cookie, session, secret)));
       if (!ok) throw csrfError();
     }
     await next();

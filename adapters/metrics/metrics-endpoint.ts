@@ -1,12 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Logger } from '../log/logger.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
 
 /**
- * `GET /metrics` in Prometheus' text format. With `token` (`METRICS_TOKEN`) only a scraper that
- * sends `Authorization: Bearer <token>` gets them; without it they are public, so a deployment
- * should then keep `/metrics` off the internet at its proxy (the numbers reveal traffic, not data).
+ * `GET /metrics` in Prometheus' text format; never public (the numbers reveal traffic and
+ * sign-in failures). With `token` (`METRICS_TOKEN`) only a scraper that sends
+ * `Authorization: Bearer <token>` gets them, from anywhere; without it only a scraper on this
+ * machine does (see `fromThisMachine`), and production refuses to start without a token.
  */
 export function metricsEndpoint(
   metrics: ServiceMetrics,
@@ -21,6 +22,11 @@ export function metricsEndpoint(
       ctx.body = 'metrics need the bearer token\n';
       return;
     }
+    if (token === undefined && !fromThisMachine(ctx)) {
+      ctx.status = 403;
+      ctx.body = 'metrics are served to this machine only; set METRICS_TOKEN to scrape from elsewhere\n';
+      return;
+    }
     ctx.set('Cache-Control', 'no-store');
     try {
       ctx.body = await metrics.registry.metrics();
@@ -32,6 +38,18 @@ export function metricsEndpoint(
       ctx.body = 'metrics unavailable\n';
     }
   };
+}
+
+/**
+ * The TCP peer is a loopback address, and no proxy relayed the request. The socket's own address
+ * counts, never `X-Forwarded-For` (`ctx.ip` under `TRUST_PROXY`), which the client writes; and a
+ * request carrying forwarding headers came through a proxy, which connects from loopback for
+ * whoever is behind it when it runs on the same machine.
+ */
+function fromThisMachine(ctx: Context): boolean {
+  const peer = ctx.req.socket.remoteAddress ?? '';
+  const loopback = peer.startsWith('127.') || peer === '::1' || peer.startsWith('::ffff:127.');
+  return loopback && !ctx.get('X-Forwarded-For') && !ctx.get('Forwarded');
 }
 
 // Hashing first gives equal lengths, so the comparison takes the same time whatever was sent.

@@ -24,6 +24,10 @@ export interface Session {
   changed: boolean;
   renew: boolean;
   destroyed: boolean;
+  /** The well-formed session cookie the request carried, whether or not its row still exists. */
+  readonly presented?: string;
+  /** The id a renewed or first-saved session gets, chosen when first needed (see `browserSessionId`). */
+  nextId?: string;
 }
 
 const ID = /^[\w-]{43}$/;
@@ -64,6 +68,7 @@ export function sessions(options: SessionOptions): Middleware {
       changed: false,
       renew: false,
       destroyed: false,
+      presented: id,
     };
     ctx.state.session = session;
     await next();
@@ -75,7 +80,7 @@ export function sessions(options: SessionOptions): Middleware {
     const touch = session.id !== undefined && now - (session.data.seenAt ?? 0) >= TOUCH_EVERY_MS;
     if (!session.changed && !session.renew && !touch) return;
     if (session.renew && session.id) await options.store.destroy(session.id);
-    const newId = session.renew || !session.id ? randomBytes(32).toString('base64url') : session.id;
+    const newId = session.renew || !session.id ? (session.nextId ?? newSessionId()) : session.id;
     if (newId !== session.id) session.data.createdAt = now;
     session.data.seenAt = now;
     const createdAt = session.data.createdAt ?? now;
@@ -83,6 +88,23 @@ export function sessions(options: SessionOptions): Middleware {
     await options.store.save(newId, session.data, Math.max(1, Math.ceil(remainingMs / 1000)));
     if (newId !== session.id) ctx.cookies.set(name, newId, { ...cookie, maxAge: options.ttlSeconds * 1000 });
   };
+}
+
+const newSessionId = () => randomBytes(32).toString('base64url');
+
+/**
+ * The session id the browser holds once this response is sent (`''`: none), which CSRF tokens are
+ * bound to: before the routes, the cookie the request carried; after a sign-in (renewal) or the
+ * first save, the new id, chosen here so the page rendered now and the cookie set now agree.
+ */
+export function browserSessionId(ctx: Context): string {
+  const session = sessionOf(ctx);
+  if (session.destroyed) return '';
+  if (session.renew || (session.changed && !session.id)) {
+    session.nextId ??= newSessionId();
+    return session.nextId;
+  }
+  return session.presented ?? '';
 }
 
 export function sessionOf(ctx: Context): Session {

@@ -17,7 +17,14 @@ describe('a service refuses to start on a bad configuration, naming the variable
   it('production without HTTPS URLs, database, SMTP and secrets lists every missing variable', async () => {
     const { code, stderr } = await start('idp/main.ts', { NODE_ENV: 'production' });
     expect(code).not.toBe(0);
-    for (const name of ['DATABASE_URL', 'SMTP_URL', 'COOKIE_SECRETS', 'IDP_ISSUER', 'PORTAL_URL']) {
+    for (const name of [
+      'DATABASE_URL',
+      'SMTP_URL',
+      'COOKIE_SECRETS',
+      'METRICS_TOKEN',
+      'IDP_ISSUER',
+      'PORTAL_URL',
+    ]) {
       expect(stderr).toContain(`${name}:`);
     }
   });

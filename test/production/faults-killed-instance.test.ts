@@ -87,14 +87,14 @@ describe('an instance killed in the middle of a journey', () => {
     });
     const idp = d.idps.find((p) => p.alive())!;
     const body = `grant_type=client_credentials&client_id=${app.client_id}&client_secret=${app.client_secret}`;
-    const token = await postDuringSigterm(idp, '/token', body);
+    const token = await postDuringSigterm(idp, d.idp.issuer, '/token', body);
     expect(token.status, token.body).toBe(200);
     expect(JSON.parse(token.body)).toMatchObject({ token_type: 'Bearer' });
     expect(token.exitCode, idp.output()).toBe(0);
 
     // The portal too: its answer (a logout token it cannot verify) still reaches the caller.
     const portal = d.portals.find((p) => p.alive())!;
-    const logout = await postDuringSigterm(portal, '/backchannel-logout', 'logout_token=x.y.z');
+    const logout = await postDuringSigterm(portal, d.portal.url, '/backchannel-logout', 'logout_token=x.y.z');
     expect(logout.status, logout.body).toBe(400);
     expect(logout.exitCode, portal.output()).toBe(0);
   }, 30_000);
@@ -104,13 +104,15 @@ describe('an instance killed in the middle of a journey', () => {
  * POST to `instance` sending the headers and half the body, SIGTERM it while it waits for the
  * rest, check it is still draining, send the rest: the answer, and the exit code once it stopped.
  */
-async function postDuringSigterm(instance: ServiceProcess, path: string, form: string) {
+async function postDuringSigterm(instance: ServiceProcess, publicUrl: string, path: string, form: string) {
   const body = Buffer.from(form);
   const half = Math.floor(body.length / 2);
   const req = request(`${instance.origin}${path}`, {
     method: 'POST',
     agent: false,
     headers: {
+      // The public Host, as the balancer sends it: each service answers only for its own.
+      host: new URL(publicUrl).host,
       'content-type': 'application/x-www-form-urlencoded',
       'content-length': String(body.length),
       accept: 'application/json',

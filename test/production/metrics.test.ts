@@ -1,9 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../config/config.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
 import { linkTo, organizationAdmin, usernameOf } from '../support/portal-people.ts';
+import { rawRequest } from '../support/raw-request.ts';
 
 const METRICS_TOKEN = 'metrics-token-of-this-test-0123456789';
 
@@ -35,6 +42,17 @@ function sampleValue(all: Sample[], name: string, labels: Record<string, string>
   );
   if (found.length > 1) throw new Error(`${found.length} samples of ${name} ${JSON.stringify(labels)}`);
   return found[0]?.value;
+}
+
+/**
+ * A Unix socket whose connections the service's own HTTP server answers. Its peer has no IP
+ * address at all: to the service it is, like a scraper on another machine, not loopback.
+ */
+async function socketInto(server: Server): Promise<{ path: string; close(): Promise<void> }> {
+  const path = join(mkdtempSync(join(tmpdir(), 'metrics-')), 'peer.sock');
+  const bridge = createNetServer((socket) => server.emit('connection', socket));
+  await new Promise<void>((ok) => bridge.listen(path, ok));
+  return { path, close: () => new Promise<void>((ok) => bridge.close(() => ok())) };
 }
 
 describe('Prometheus metrics of each service', () => {
@@ -166,7 +184,69 @@ describe('Prometheus metrics of each service', () => {
       expect(await res.text()).not.toContain('idp_sign_ins_total');
     }
     expect((await scrape(idp.issuer, METRICS_TOKEN)).length).toBeGreaterThan(0);
-    // The portal was started without one: its metrics are open (keep them off the internet).
-    expect((await fetch(`${portal.url}/metrics`)).status).toBe(200);
+    // From a peer that is not loopback, the token alone decides.
+    const peer = await socketInto(idp.running.server);
+    try {
+      const viaPeer = (authorization?: string) =>
+        rawRequest(`${idp.issuer}/metrics`, {
+          socketPath: peer.path,
+          headers: authorization ? { authorization } : {},
+        });
+      expect((await viaPeer()).status).toBe(401);
+      const scraped = await viaPeer(`Bearer ${METRICS_TOKEN}`);
+      expect(scraped.status).toBe(200);
+      expect(scraped.body).toContain('idp_sign_ins_total');
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('without METRICS_TOKEN, /metrics answers this machine only: never a peer that is not loopback, nor a request a proxy relayed', async () => {
+    // The portal was started without a token: a scraper on this machine gets its metrics.
+    expect((await scrape(portal.url)).length).toBeGreaterThan(0);
+    const proxied = await startTestPortal(
+      idp,
+      { TRUST_PROXY: 'true' },
+      { clientId: 'portal-metrics-proxied' },
+    );
+    const peers = [await socketInto(portal.running.server), await socketInto(proxied.running.server)];
+    try {
+      const refusals = [
+        await rawRequest(`${portal.url}/metrics`, { socketPath: peers[0]!.path }),
+        // Behind a trusted proxy, X-Forwarded-For names the client: it is still not the socket.
+        await rawRequest(`${proxied.url}/metrics`, {
+          socketPath: peers[1]!.path,
+          headers: { 'x-forwarded-for': '127.0.0.1' },
+        }),
+        // A loopback socket that carries a proxy's headers is a proxy on this machine, relaying.
+        await rawRequest(`${proxied.url}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.7' } }),
+        await rawRequest(`${portal.url}/metrics`, { headers: { forwarded: 'for=203.0.113.7' } }),
+      ];
+      for (const refused of refusals) {
+        expect(refused.status).toBe(403);
+        expect(refused.body).toBe(
+          'metrics are served to this machine only; set METRICS_TOKEN to scrape from elsewhere\n',
+        );
+      }
+    } finally {
+      for (const peer of peers) await peer.close();
+      await proxied.close();
+    }
+  });
+
+  it('production refuses to start without METRICS_TOKEN, naming it; with one it starts', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://gatehouse@127.0.0.1:5432/gatehouse',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      COOKIE_SECRETS: 'a-cookie-secret-of-at-least-32-characters',
+      IDP_ISSUER: 'https://id.example.test',
+      PORTAL_URL: 'https://portal.example.test',
+    };
+    expect(() => loadConfig(production)).toThrow(ConfigError);
+    expect(() => loadConfig(production)).toThrow(
+      'Invalid configuration:\n  METRICS_TOKEN: required in production, so that /metrics is not public',
+    );
+    expect(loadConfig({ ...production, METRICS_TOKEN }).METRICS_TOKEN).toBe(METRICS_TOKEN);
   });
 });

@@ -22,6 +22,7 @@ import {
   usernameOf,
 } from '../support/portal-people.ts';
 import { type Deployment, startDeployment } from '../support/processes.ts';
+import { rawRequest } from '../support/raw-request.ts';
 
 describe('two IdP and two portal instances on one PostgreSQL, every request to the next instance', () => {
   let d: Deployment;
@@ -119,13 +120,11 @@ describe('two IdP and two portal instances on one PostgreSQL, every request to t
     expect(tokens.claims()?.email).toBe(admin.person.email);
 
     const newKid = (await rotateSigningKeys(d.idpOrm)).RS256;
+    // Each instance itself, with the public Host its balancer sends.
+    const host = new URL(d.idp.issuer).host;
+    const jwksOf = async (origin: string) => (await rawRequest(`${origin}/jwks`, { headers: { host } })).body;
     for (const instance of d.idps) {
-      await expect
-        .poll(async () => JSON.stringify(await (await fetch(`${instance.origin}/jwks`)).json()), {
-          timeout: 10_000,
-          interval: 200,
-        })
-        .toContain(newKid);
+      await expect.poll(() => jwksOf(instance.origin), { timeout: 10_000, interval: 200 }).toContain(newKid);
     }
     const jwks = createRemoteJWKSet(new URL(`${d.idp.issuer}/jwks`));
     let refreshToken = tokens.refresh_token!;

@@ -73,14 +73,23 @@ describe('hostile input and response headers at the IdP', () => {
 
     it('shows markup typed into the sign-in, code, forgot-password and reset pages as text', async () => {
       const { browser, prefix, csrf } = await signInPage();
+      // The interaction's token is bound to it; the pages outside it carry their own.
+      const outside = csrfOf(await browser.get(`${idp.issuer}/forgot-password`), '/forgot-password');
       const pages = [
         await browser.post(`${prefix}/login`, { _csrf: csrf, email: SCRIPT, password: IMG }),
         await browser.post(`${prefix}/verify`, { _csrf: csrf, email: SCRIPT, code: IMG }),
         await browser.post(`${prefix}/resend`, { _csrf: csrf, email: SCRIPT }),
-        await browser.post(`${idp.issuer}/forgot-password`, { _csrf: csrf, email: SCRIPT }),
-        await browser.post(`${idp.issuer}/forgot-password`, { _csrf: csrf, email: "o'brien&co@example.com" }),
+        await browser.post(`${idp.issuer}/forgot-password`, { _csrf: outside, email: SCRIPT }),
+        await browser.post(`${idp.issuer}/forgot-password`, {
+          _csrf: outside,
+          email: "o'brien&co@example.com",
+        }),
         await browser.get(`${idp.issuer}/reset-password?token=${encodeURIComponent(SCRIPT)}`),
-        await browser.post(`${idp.issuer}/reset-password`, { _csrf: csrf, token: SCRIPT, newPassword: IMG }),
+        await browser.post(`${idp.issuer}/reset-password`, {
+          _csrf: outside,
+          token: SCRIPT,
+          newPassword: IMG,
+        }),
       ];
       for (const page of pages) {
         expect(page.status, page.url).toBeLessThan(500);
@@ -325,7 +334,11 @@ describe('hostile input and response headers at the IdP', () => {
     it('behind TLS sets every cookie Secure, the CSRF cookie __Host-, and sends HSTS', async () => {
       const tls = await startTestIdp({ IDP_ISSUER: 'https://idp.example.test', TRUST_PROXY: 'true' });
       try {
-        const viaProxy = { 'x-forwarded-proto': 'https', accept: 'text/html' };
+        const viaProxy = {
+          'x-forwarded-proto': 'https',
+          'x-forwarded-host': 'idp.example.test',
+          accept: 'text/html',
+        };
         const lines: string[] = [];
         for (const path of [
           '/forgot-password',

@@ -199,10 +199,9 @@ describe('portal sign-in and sessions under attack', () => {
       { clientId: 'portal-production-mode' },
     );
     try {
-      const res = await fetch(`${production.url}/sign-in`, {
-        redirect: 'manual',
-        headers: { 'x-forwarded-proto': 'https' },
-      });
+      // As a TLS-terminating proxy forwards it: the scheme and the host the browser asked for.
+      const viaProxy = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'portal.example' };
+      const res = await fetch(`${production.url}/sign-in`, { redirect: 'manual', headers: viaProxy });
       expect(res.status).toBe(303);
       expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d{8,}/);
       const cookies = res.headers.getSetCookie();
@@ -216,9 +215,7 @@ describe('portal sign-in and sessions under attack', () => {
         expect(line).not.toMatch(/;\s*domain=/i);
       }
       expect(cookies.some((c) => /^portal_(session|csrf)=/.test(c))).toBe(false);
-      const notFound = await fetch(`${production.url}/nowhere`, {
-        headers: { 'x-forwarded-proto': 'https' },
-      });
+      const notFound = await fetch(`${production.url}/nowhere`, { headers: viaProxy });
       expect(notFound.status).toBe(404);
       expect(notFound.headers.get('strict-transport-security')).toMatch(/max-age=/);
     } finally {
@@ -247,7 +244,7 @@ describe('portal sign-in and sessions under attack', () => {
       { clientId: 'portal-production-remember-unused' },
     );
     try {
-      const viaProxy = { 'x-forwarded-proto': 'https' };
+      const viaProxy = { 'x-forwarded-proto': 'https', 'x-forwarded-host': new URL(publicUrl).host };
       const start = await fetch(`${production.url}/sign-in`, { redirect: 'manual', headers: viaProxy });
       expect(start.status).toBe(303);
       const portalCookies = start.headers
