@@ -123,29 +123,6 @@ describe('concurrent administrators cannot break an invariant', () => {
     expect(await boundAdministrators(organization.id)).toBe(1);
   });
 
-  it('the two bound admins each deleting the other, as themselves: one wins, the loser is gone, one bound Administrator stays', async () => {
-    const { organization, first, second } = await twoBoundAndOneInvited('race-f');
-    const results = await Promise.all([
-      outcome(
-        deleteProfessional(domain, {
-          actor: first.actor,
-          organizationId: organization.id,
-          professionalId: second.professional.id,
-        }),
-      ),
-      outcome(
-        deleteProfessional(domain, {
-          actor: second.actor,
-          organizationId: organization.id,
-          professionalId: first.professional.id,
-        }),
-      ),
-    ]);
-    // The second to get the organization's lock no longer administers it: not found.
-    expect(results.sort()).toEqual(['NOT_FOUND', 'ok']);
-    expect(await boundAdministrators(organization.id)).toBe(1);
-  });
-
   it('the two bound admins dropping their own Administrator role at once: one wins, one bound Administrator stays', async () => {
     const { organization, first, second } = await twoBoundAndOneInvited('race-g');
     const drop = (who: typeof first) =>
