@@ -30,6 +30,12 @@ export const portalErrors = {
       409,
       `${name} is the last Administrator of this account. Make another professional an Administrator first.`,
     ),
+  lastBoundAdministrator: (name: string) =>
+    new AppError(
+      'LAST_BOUND_ADMINISTRATOR',
+      409,
+      `${name} is the only Administrator of this account who has signed in: the other Administrators have not accepted their invitation yet, so nobody could manage the account. Ask another Administrator to open their invitation e-mail and sign in (Send Invite E-mail sends a new one), or ask your partner contact; then try again.`,
+    ),
   invitationInvalid: () =>
     new AppError(
       'INVITATION_INVALID',

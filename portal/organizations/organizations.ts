@@ -8,7 +8,7 @@ import { seedLicenses } from '../licensing/licenses.ts';
 import { activeMemberships, type Membership } from '../membership/membership.ts';
 import { portalErrors } from '../portal-errors.ts';
 import { Professional } from '../professionals/professional.entity.ts';
-import { type ProfileInput, parseProfile } from '../professionals/profile-input.ts';
+import { formText, type ProfileInput, parseProfile } from '../professionals/profile-input.ts';
 import { adminOrganizationIds, isId } from './access.ts';
 import {
   ORGANIZATION_KINDS,
@@ -27,7 +27,7 @@ export interface CreateOrganizationInput {
 }
 
 const orgSchema = z.object({
-  name: z.string().trim().min(1, 'Enter the organization name.').max(200, 'Use at most 200 characters.'),
+  name: formText().min(1, 'Enter the organization name.').max(200, 'Use at most 200 characters.'),
   kind: z.enum(ORGANIZATION_KINDS, 'Choose customer or partner.').default('customer'),
 });
 

@@ -2,9 +2,9 @@ import type { EntityManager } from '@mikro-orm/core';
 import { recordAudit } from '../audit/audit.ts';
 import type { Actor } from '../domain.ts';
 import type { Organization } from '../organizations/organization.entity.ts';
-import { PartnerLink } from '../organizations/organization.entity.ts';
 import { portalErrors } from '../portal-errors.ts';
-import { Professional } from './professional.entity.ts';
+import { assertNotLastAdministrator } from './last-administrator.ts';
+import type { Professional } from './professional.entity.ts';
 import type { Roles } from './profile-input.ts';
 
 export const MANDATORY_ROLES = [
@@ -23,8 +23,8 @@ export function rolesOf(organization: Organization, professional: Professional):
 
 /**
  * Apply the wanted roles: giving a mandatory role moves it to this professional; taking it away
- * from its holder is refused (someone else must receive it first); removing the last
- * Administrator is refused unless a partner administers the organization.
+ * from its holder is refused (someone else must receive it first); dropping the Administrator
+ * role is refused when no Administrator who can act would remain (`assertNotLastAdministrator`).
  */
 export async function applyRoles(
   tx: EntityManager,
@@ -51,22 +51,6 @@ export async function applyRoles(
   if (professional.isAdministrator && !wanted.administrator)
     await assertNotLastAdministrator(tx, organization, professional);
   professional.isAdministrator = wanted.administrator;
-}
-
-/** Refuse to leave an organization without an Administrator, unless a partner administers it. */
-export async function assertNotLastAdministrator(
-  tx: EntityManager,
-  organization: Organization,
-  professional: Professional,
-): Promise<void> {
-  const others = await tx.count(Professional, {
-    organization: organization.id,
-    isAdministrator: true,
-    id: { $ne: professional.id },
-  });
-  if (others > 0) return;
-  if ((await tx.count(PartnerLink, { customerId: organization.id })) > 0) return;
-  throw portalErrors.lastAdministrator(professional.fullName());
 }
 
 /** Refuse to delete the holder of a mandatory role, naming it. */

@@ -32,6 +32,11 @@ export class Professional extends ProfessionalSchema.class {
   fullName(): string {
     return `${this.givenName} ${this.familyName}`;
   }
+
+  /** Bound to an IdP account: the invitation was claimed, so this person can sign in and act. */
+  isBound(): boolean {
+    return this.status === 'active' && this.idpSubject !== null;
+  }
 }
 ProfessionalSchema.setClass(Professional);
 

@@ -6,7 +6,8 @@ import { issueInvitation } from '../invitations/issue-invitation.ts';
 import { isId, lockAdministeredOrganization } from '../organizations/access.ts';
 import type { Organization } from '../organizations/organization.entity.ts';
 import { portalErrors } from '../portal-errors.ts';
-import { applyRoles, assertHoldsNoMandatoryRole, assertNotLastAdministrator } from './mandatory-roles.ts';
+import { assertNotLastAdministrator } from './last-administrator.ts';
+import { applyRoles, assertHoldsNoMandatoryRole } from './mandatory-roles.ts';
 import { Professional } from './professional.entity.ts';
 import { likeLiteral, NO_ROLES, type ProfileInput, parseProfile, type Roles } from './profile-input.ts';
 
@@ -69,7 +70,7 @@ export async function updateProfessional(
   });
 }
 
-/** "Delete": refused while they hold a mandatory role, or are the last Administrator. */
+/** "Delete": refused while they hold a mandatory role, or are the last Administrator who can act. */
 export async function deleteProfessional(
   domain: PortalDomain,
   input: Target & { professionalId: string },

@@ -1,34 +1,28 @@
 import { z } from 'zod';
+import { CONTROL_CHARACTER_MESSAGE, hasControlCharacter } from '../../adapters/http/control-characters.ts';
 import { portalErrors } from '../portal-errors.ts';
 
-// PostgreSQL cannot store NUL in text: refused here as a field error, not a 500 at the insert.
-const NO_NUL = [(v: string) => !v.includes('\u0000'), 'Remove the NUL character.'] as const;
-
-const optionalText = (max: number) =>
+/**
+ * A text field, checked before it is trimmed: trimming would silently drop a trailing CR/LF or
+ * tab, and the rule is that a value with a control character is refused, not repaired (DESIGN
+ * "Security rules": control characters get a clear error and change nothing).
+ */
+export const formText = () =>
   z
     .string()
-    .trim()
+    .refine((v) => !hasControlCharacter(v), CONTROL_CHARACTER_MESSAGE)
+    .trim();
+
+const optionalText = (max: number) =>
+  formText()
     .max(max, `Use at most ${max} characters.`)
-    .refine(...NO_NUL)
     .optional()
     .transform((v) => (v ? v : null));
 
 const profileSchema = z.object({
-  givenName: z
-    .string()
-    .trim()
-    .min(1, 'Enter the first name.')
-    .max(100, 'Use at most 100 characters.')
-    .refine(...NO_NUL),
-  familyName: z
-    .string()
-    .trim()
-    .min(1, 'Enter the last name.')
-    .max(100, 'Use at most 100 characters.')
-    .refine(...NO_NUL),
-  email: z
-    .string()
-    .trim()
+  givenName: formText().min(1, 'Enter the first name.').max(100, 'Use at most 100 characters.'),
+  familyName: formText().min(1, 'Enter the last name.').max(100, 'Use at most 100 characters.'),
+  email: formText()
     .max(254, 'Use at most 254 characters.')
     .pipe(z.email('Enter a valid e-mail address, like name@example.com.')),
   phone: optionalText(40),

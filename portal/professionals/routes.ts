@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { isAppError } from '../../adapters/http/errors.ts';
+import { type AppError, isAppError } from '../../adapters/http/errors.ts';
 import { formFields } from '../../adapters/http/forms.ts';
 import type { PortalContext } from '../create-portal.ts';
 import type { Actor } from '../domain.ts';
@@ -92,26 +92,27 @@ export function professionalRoutes(router: Router, portal: PortalContext): void 
       await deleteProfessional(portal.domain, target(ctx));
     } catch (error) {
       if (!isAppError(error) || error.status >= 500 || error.status === 404) throw error;
-      return renderProfile(ctx, portal, error.message, error.status);
+      return renderProfile(ctx, portal, error);
     }
     ctx.status = 303;
     ctx.redirect(`/accounts/${ctx.params.orgId}?done=deleted`);
   });
 }
 
-async function renderProfile(
-  ctx: Context,
-  portal: PortalContext,
-  message?: string,
-  status = 200,
-): Promise<void> {
+async function renderProfile(ctx: Context, portal: PortalContext, refusal?: AppError): Promise<void> {
   const profile = await professionalProfile(portal.domain, ctx.params.orgId!, ctx.params.id!);
   const done = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
   await portal.views.render(
     ctx,
     'professional',
-    { title: profile.professional.fullName(), ...profile, notice: message ? undefined : done, message },
-    status,
+    {
+      title: profile.professional.fullName(),
+      ...profile,
+      notice: refusal ? undefined : done,
+      message: refusal?.message,
+      code: refusal?.code,
+    },
+    refusal?.status ?? 200,
   );
 }
 
@@ -120,7 +121,7 @@ async function renderForm(
   portal: PortalContext,
   mode: 'new' | 'edit',
   form: ProfileForm,
-  state: { message?: string; errors?: Record<string, string> } = {},
+  state: { message?: string; code?: string; errors?: Record<string, string> } = {},
   status = 200,
 ): Promise<void> {
   const orgPath = `/accounts/${ctx.params.orgId}`;
@@ -135,6 +136,7 @@ async function renderForm(
       cancel: mode === 'new' ? orgPath : `${orgPath}/professionals/${ctx.params.id}`,
       errors: state.errors ?? {},
       message: state.message,
+      code: state.code,
     },
     status,
   );
@@ -153,7 +155,7 @@ async function renderFormError(
     portal,
     mode,
     form,
-    { message: error.message, errors: { ...error.fields } },
+    { message: error.message, code: error.code, errors: { ...error.fields } },
     error.status,
   );
 }

@@ -11,6 +11,7 @@ import {
 } from '../../portal/professionals/professionals.ts';
 import { ALL_ROLES, type Roles } from '../../portal/professionals/profile-input.ts';
 import {
+  actorOf,
   identityOf,
   invariantViolations,
   openTestPortalDomain,
@@ -37,14 +38,47 @@ describe('concurrent administrators cannot break an invariant', () => {
     await domain.orm.close(true);
   });
 
-  it('two admins deleting each other: one wins, the last Administrator stays', async () => {
-    const { organization, actor, admin } = await organizationWithAdmin(domain, 'Race A', 'a1@race.test');
-    const second = await addProfessional(domain, {
-      actor,
-      organizationId: organization.id,
-      profile: { givenName: 'Two', familyName: 'Admin', email: 'a2@race.test' },
+  /** A new Administrator of the organization who has claimed their invitation (bound). */
+  const boundAdministrator = async (organizationId: string, email: string) => {
+    const { professional, invitationLink } = await addProfessional(domain, {
+      actor: SYSTEM_ACTOR,
+      organizationId,
+      profile: { givenName: email.split('@')[0]!, familyName: 'Admin', email },
       roles: ADMIN_ONLY,
     });
+    const identity = identityOf(email);
+    await claimInvitation(domain, { token: tokenOf(invitationLink!), identity });
+    return { professional, identity, actor: actorOf(identity) };
+  };
+  const boundAdministrators = (organizationId: string) =>
+    domain.orm.em.fork().count(Professional, {
+      organization: organizationId,
+      isAdministrator: true,
+      status: 'active',
+      idpSubject: { $ne: null },
+    });
+  /** Two bound Administrators, a third only invited, and the mandatory roles with a fourth person. */
+  const twoBoundAndOneInvited = async (name: string) => {
+    const { organization, actor, admin } = await organizationWithAdmin(domain, name, `one@${name}.test`);
+    const second = await boundAdministrator(organization.id, `two@${name}.test`);
+    await addProfessional(domain, {
+      actor,
+      organizationId: organization.id,
+      profile: { givenName: 'Invited', familyName: 'Admin', email: `invited@${name}.test` },
+      roles: ADMIN_ONLY,
+    });
+    await addProfessional(domain, {
+      actor,
+      organizationId: organization.id,
+      profile: { givenName: 'Roles', familyName: 'Holder', email: `roles@${name}.test` },
+      roles: { administrator: false, billingContact: true, shippingContact: true },
+    });
+    return { organization, first: { professional: admin, actor }, second };
+  };
+
+  it('two admins deleting each other: one wins, the last Administrator stays', async () => {
+    const { organization, actor, admin } = await organizationWithAdmin(domain, 'Race A', 'a1@race.test');
+    const second = await boundAdministrator(organization.id, 'a2@race.test');
     // Hand the mandatory roles to a third person, so only the last-administrator rule is in play.
     await addProfessional(domain, {
       actor,
@@ -76,6 +110,38 @@ describe('concurrent administrators cannot break an invariant', () => {
         .fork()
         .count(Professional, { organization: organization.id, isAdministrator: true }),
     ).toBe(1);
+  });
+
+  it('the two bound admins deleting each other while a third is only invited: one wins, one bound Administrator stays', async () => {
+    const { organization, first, second } = await twoBoundAndOneInvited('race-e');
+    const remove = (professionalId: string) =>
+      outcome(
+        deleteProfessional(domain, { actor: SYSTEM_ACTOR, organizationId: organization.id, professionalId }),
+      );
+    const results = await Promise.all([remove(first.professional.id), remove(second.professional.id)]);
+    expect(results.sort()).toEqual(['LAST_BOUND_ADMINISTRATOR', 'ok']);
+    expect(await boundAdministrators(organization.id)).toBe(1);
+  });
+
+  it('the two bound admins dropping their own Administrator role at once: one wins, one bound Administrator stays', async () => {
+    const { organization, first, second } = await twoBoundAndOneInvited('race-g');
+    const drop = (who: typeof first) =>
+      outcome(
+        updateProfessional(domain, {
+          actor: who.actor,
+          organizationId: organization.id,
+          professionalId: who.professional.id,
+          profile: {
+            givenName: who.professional.givenName,
+            familyName: who.professional.familyName,
+            email: who.professional.email,
+          },
+          roles: { administrator: false, billingContact: false, shippingContact: false },
+        }),
+      );
+    const results = await Promise.all([drop(first), drop(second)]);
+    expect(results.sort()).toEqual(['LAST_BOUND_ADMINISTRATOR', 'ok']);
+    expect(await boundAdministrators(organization.id)).toBe(1);
   });
 
   it('racing role moves and a delete of the new holder leave exactly one valid holder', async () => {

@@ -84,7 +84,7 @@ describe('professionals', () => {
       }),
     );
     expect(dup?.code).toBe('EMAIL_TAKEN');
-    // PostgreSQL cannot store NUL: a field error, not a 500 from the insert (found by the property test).
+    // A control character (NUL included, which PostgreSQL cannot store) is a field error, not a 500.
     const nul = await refusal(
       addProfessional(domain, {
         actor,
@@ -94,7 +94,10 @@ describe('professionals', () => {
     );
     expect(nul).toMatchObject({
       code: 'INVALID_INPUT',
-      fields: { familyName: 'Remove the NUL character.', jobTitle: 'Remove the NUL character.' },
+      fields: {
+        familyName: 'Remove the line break, tab or other control character.',
+        jobTitle: 'Remove the line break, tab or other control character.',
+      },
     });
     const wildcard = await addProfessional(domain, {
       actor,

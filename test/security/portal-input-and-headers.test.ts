@@ -194,34 +194,34 @@ describe('portal input and headers under attack', () => {
       }
     });
 
-    it('header injection in mail subjects: CR/LF in an organization name adds no header and no recipient', async () => {
+    it('header injection in mail subjects: CR/LF in an organization or professional name is refused, so no mail goes out', async () => {
       const person = newPerson();
-      const before = idp.smtp.messages.length;
-      await createOrganization(portal.domain, {
-        actor: SYSTEM_ACTOR,
-        name: 'Evil\r\nBcc: attacker@evil.test\r\nSubject: pwned\n\nbody',
-        admin: { givenName: 'Head\r\nBcc: attacker@evil.test', familyName: 'Er', email: person.email },
-      });
-      const { professional } = await addProfessional(portal.domain, {
-        actor: SYSTEM_ACTOR,
-        organizationId: (
-          await portal.domain.orm.em
-            .getConnection()
-            .execute<{ organization_id: string }[]>(
-              'select organization_id from portal.professional where email = ?',
-              [person.email],
-            )
-        )[0]!.organization_id,
-        profile: { givenName: 'X\r\nCc: attacker@evil.test', familyName: 'Y', email: newPerson().email },
-      });
-      const mail = await idp.smtp.waitForMail((m) => m.to === person.email);
-      await idp.smtp.waitForMail((m) => m.to === professional.email);
-      expect(mail.subject).not.toMatch(/[\r\n]/);
-      expect(mail.subject).toContain('Evil Bcc: attacker@evil.test Subject: pwned');
-      await new Promise((r) => setTimeout(r, 300));
-      const sent = idp.smtp.messages.slice(before);
-      expect(sent.some((m) => m.to.includes('evil.test'))).toBe(false);
-      expect(sent.every((m) => m.to.split(',').length === 1)).toBe(true);
+      const before = await portalState(portal);
+      const refused = (promise: Promise<unknown>) =>
+        promise.then(
+          () => 'accepted',
+          (e: { code?: string; fields?: object }) => ({ code: e.code, fields: Object.keys(e.fields ?? {}) }),
+        );
+      expect(
+        await refused(
+          createOrganization(portal.domain, {
+            actor: SYSTEM_ACTOR,
+            name: 'Evil\r\nBcc: attacker@evil.test\r\nSubject: pwned\n\nbody',
+            admin: { givenName: 'Head\r\nBcc: attacker@evil.test', familyName: 'Er', email: person.email },
+          }),
+        ),
+      ).toEqual({ code: 'INVALID_INPUT', fields: ['name'] });
+      expect(
+        await refused(
+          addProfessional(portal.domain, {
+            actor: SYSTEM_ACTOR,
+            organizationId: admin.organization.id,
+            profile: { givenName: 'X\r\nCc: attacker@evil.test', familyName: 'Y', email: newPerson().email },
+          }),
+        ),
+      ).toEqual({ code: 'INVALID_INPUT', fields: ['givenName'] });
+      // Nothing was written, the outbox included: no mail can go out with those headers.
+      expect(await portalState(portal)).toBe(before);
     });
 
     it('an invitation token that is too long or malformed is refused with 400 before the IdP', async () => {
