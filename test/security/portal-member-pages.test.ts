@@ -129,7 +129,7 @@ describe('member pages follow the database on every request', () => {
   it('the administrator menu entry goes with the role, on the next page', async () => {
     const menu = 'Our CustomerSource Accounts';
     expect((await page(other.browser, licensing(other))).html).toContain(menu);
-    // A second administrator first: the last one cannot be demoted.
+    // A second administrator who has signed in first: the last one bound to an IdP account cannot be demoted.
     const { professional } = await addProfessional(portal.domain, {
       actor: SYSTEM_ACTOR,
       organizationId: other.organization.id,
@@ -138,6 +138,12 @@ describe('member pages follow the database on every request', () => {
       sendInvitation: false,
     });
     expect(professional.isAdministrator).toBe(true);
+    await portal.domain.orm.em
+      .getConnection()
+      .execute(
+        `update portal.professional set status = 'active', idp_issuer = 'https://idp.example', idp_subject = 'second-admin' where id = ?`,
+        [professional.id],
+      );
     const self = await portal.domain.orm.em
       .getConnection()
       .execute<{ id: string }[]>(
