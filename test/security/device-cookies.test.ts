@@ -3,7 +3,7 @@ import { DEFAULT_RATE_LIMIT_RULES } from '../../adapters/rate-limit/rate-limits.
 import { signUp } from '../../idp/accounts/accounts.ts';
 import { deviceCookieName } from '../../idp/interactions/device-cookie.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
-import { isAccountPage, query, sessionCount } from '../support/idp-account.ts';
+import { isAccountPage, query, sessionCount, signUpAtIdp } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { type NewPerson, newPerson } from '../support/oidc-client.ts';
 
@@ -173,6 +173,15 @@ describe('device cookies at the sign-in form', () => {
     // Another of the owner's browsers keeps its own budget.
     expect(outcome(await signIn(owner.email, owner.password, OWNER, laptop))).toBe('signed in');
     expect(await sessionCount(idp, owner.id)).toBe(1);
+  });
+
+  it('the browser that signed up and entered the code is a known device of the new account', async () => {
+    const { person, browser } = await signUpAtIdp(idp);
+    expect(deviceCookie(browser, person)).toBeDefined();
+    const signOut = await browser.get(`${idp.issuer}/session/end?client_id=gatehouse-account`);
+    await browser.submit(signOut, { logout: 'yes' }, '/session/end/confirm');
+    await attack(person);
+    expect(outcome(await signIn(person.email, person.password, OWNER, browser))).toBe('signed in');
   });
 
   it('the device cookie is HttpOnly, SameSite=Lax and lasts a year; behind TLS it is also Secure and __Host-', async () => {
