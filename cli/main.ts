@@ -14,9 +14,12 @@ const USAGE = `Usage: npm run cli -- <command>
 
   client add --name N --redirect-uri U [--redirect-uri U2] [--post-logout-redirect-uri U]
              [--backchannel-logout-uri U] [--auth-method client_secret_basic|client_secret_post]
-             [--client-id ID] [--client-secret S] [--first-party] [--id-token-alg RS256|ES256] [--json]
+             [--client-id ID] [--client-secret S] [--first-party] [--id-token-alg RS256|ES256]
+             [--introspects-for CLIENT_ID [--introspects-for CLIENT_ID2]] [--json]
       Register an app that signs people in with the IdP; prints its client_id and client_secret.
       ID tokens are signed with ES256 for a first-party app, RS256 otherwise, unless --id-token-alg.
+      A client introspects only its own tokens; --introspects-for names the apps whose tokens it
+      may introspect too, as their resource server.
   keys rotate
       Add new signing keys (RS256 and ES256); the previous ones stay published until what they
       signed has expired.
@@ -68,6 +71,7 @@ async function clientAdd(orm: Awaited<ReturnType<typeof openDatabase>>, args: st
       'client-secret': { type: 'string' },
       'first-party': { type: 'boolean', default: false },
       'id-token-alg': { type: 'string' },
+      'introspects-for': { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
     },
   });
@@ -79,6 +83,7 @@ async function clientAdd(orm: Awaited<ReturnType<typeof openDatabase>>, args: st
     authMethod: values['auth-method'] as never,
     firstParty: values['first-party'],
     idTokenAlg: values['id-token-alg'] as never,
+    introspectsFor: values['introspects-for'] ?? [],
     clientId: values['client-id'],
     clientSecret: values['client-secret'],
   });

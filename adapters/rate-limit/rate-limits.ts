@@ -17,19 +17,23 @@ export interface RateLimitRule {
  * pattern): an attacker locks the address for themselves, never for its owner elsewhere, so one
  * attacker cannot keep a victim out. Guesses spread over many clients are capped per address
  * (NIST SP 800-63B §5.2.2 allows at most 100 consecutive failures). Every lock expires; the
- * per-IP limit is high because colleagues share an office NAT address.
+ * per-IP limit is high because colleagues share an office NAT address. A browser the account
+ * signed in from before, proven by its device cookie, counts against its own budget instead
+ * (OWASP "Slow down online guessing attacks with device cookies"): the owner's known device is
+ * never locked by guesses made elsewhere.
  */
 export const DEFAULT_RATE_LIMIT_RULES = {
   signInByAccountAndIp: { points: 5, durationSeconds: 15 * 60, blockSeconds: 15 * 60 },
   signInByAccount: { points: 50, durationSeconds: 60 * 60, blockSeconds: 15 * 60 },
   signInByIp: { points: 50, durationSeconds: 15 * 60, blockSeconds: 15 * 60 },
+  signInByDevice: { points: 10, durationSeconds: 15 * 60, blockSeconds: 15 * 60 },
   signUpByIp: { points: 50, durationSeconds: 60 * 60 },
   mailByAccount: { points: 10, durationSeconds: 60 * 60 },
 } as const satisfies Record<string, RateLimitRule>;
 
 export type RateLimitName = keyof typeof DEFAULT_RATE_LIMIT_RULES;
 
-/** One limit, keyed by whatever it counts per (an e-mail address, an IP address). */
+/** One limit, keyed by whatever it counts per (an e-mail address, an IP address, a device). */
 export interface RateLimit {
   /** Throws `RetryLaterError('RATE_LIMITED')` when `key` has no attempt left; counts nothing. */
   check(key: string): Promise<void>;
@@ -91,6 +95,7 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
     signInByAccount: limit('signInByAccount', true),
     signInByAccountAndIp: limit('signInByAccountAndIp', false),
     signInByIp: limit('signInByIp', false),
+    signInByDevice: limit('signInByDevice', false),
     signUpByIp: limit('signUpByIp', false),
     mailByAccount: limit('mailByAccount', false),
     close: async () => {

@@ -4,7 +4,7 @@ import { EmailNotVerifiedError, invalidCredentials } from './account-errors.ts';
 import { accountForSignIn } from './account-rows.ts';
 import { normaliseEmailOrUndefined } from './email-address.ts';
 import { hashPassword, needsRehash, verifyPassword } from './password.ts';
-import { checkSignIn, clearSignInFailures, countSignInFailure, type Throttle } from './throttle.ts';
+import { checkSignInAttempt, clearSignInFailures, countFailedAttempt, type Throttle } from './throttle.ts';
 
 // An argon2id hash, with today's parameters, of a random password nobody knows. Verifying against
 // it when the e-mail is unknown costs what a real check costs, so response time does not tell
@@ -19,11 +19,13 @@ const UNKNOWN_ACCOUNT_HASH =
  * the person to the code page and calls `resendVerification`. A hash made with older parameters
  * is replaced on success.
  *
- * With `throttle` (ASVS 2.2.1, NIST SP 800-63B §5.2.2): refused while `signInByIp`,
- * `signInByAccountAndIp` or `signInByAccount` is exhausted (`RetryLaterError('RATE_LIMITED')`,
- * before any password check); each failure counts against all three, for unknown addresses too;
- * success clears the address's counts (not the IP's: see `clearSignInFailures`). The usual
- * sign-in, right password and nothing counted, makes two queries: the limits, the account.
+ * With `throttle` (ASVS 2.2.1, NIST SP 800-63B §5.2.2): from an unknown device, refused while
+ * `signInByIp`, `signInByAccountAndIp` or `signInByAccount` is exhausted
+ * (`RetryLaterError('RATE_LIMITED')`, before any password check); each failure counts against all
+ * three, for unknown addresses too; success clears the address's counts (not the IP's: see
+ * `clearSignInFailures`). From a device that signed in to the account before (`knownDevice`),
+ * only that device's own budget counts (`checkSignInAttempt`). The usual sign-in, right password
+ * and nothing counted, makes two queries: the account, the limits.
  */
 export async function authenticate(
   db: Database,
@@ -32,14 +34,15 @@ export async function authenticate(
 ): Promise<SignedIn> {
   const email = normaliseEmailOrUndefined(input.email);
   const { throttle } = input;
-  const counted = throttle ? await checkSignIn(throttle, email) : [];
+  // The account first: a device cookie is trusted only for the account it was issued to.
   const account = email ? await accountForSignIn(db, email) : undefined;
+  const attempt = throttle ? await checkSignInAttempt(throttle, email, account?.id) : undefined;
   const matches = await verifyPassword(account?.passwordHash ?? UNKNOWN_ACCOUNT_HASH, input.password);
   if (!account || !matches) {
-    if (throttle) await countSignInFailure(throttle, email);
+    if (throttle && attempt) await countFailedAttempt(throttle, attempt, email);
     throw invalidCredentials();
   }
-  if (throttle) await clearSignInFailures(throttle, counted);
+  if (throttle && attempt) await clearSignInFailures(throttle, attempt.counted);
   if (!account.emailVerified) throw new EmailNotVerifiedError(account);
   if (needsRehash(account.passwordHash)) await rehash(db, account.id, input.password, now);
   return { id: account.id, email: account.email };

@@ -11,6 +11,7 @@ import {
   verifyEmail,
 } from '../accounts/accounts.ts';
 import type { IdpContext } from '../create-idp.ts';
+import { type DeviceCookies, deviceCookies } from './device-cookie.ts';
 import {
   type InteractionPage,
   rememberInInteraction,
@@ -22,7 +23,9 @@ import {
 
 /**
  * E-mail and password. Unknown e-mail and wrong password get the same answer; failures count
- * against the account and the client IP in PostgreSQL, so the limits hold across instances.
+ * against the account and the client IP in PostgreSQL, so the limits hold across instances, or,
+ * from a browser that signed in to the account before, against that browser's device cookie only.
+ * A success makes this browser a known device of the account.
  */
 export async function signInWithPassword(
   ctx: Context,
@@ -33,11 +36,13 @@ export async function signInWithPassword(
   const email = (form.email ?? '').trim();
   const values = { email };
   try {
+    const devices = deviceCookiesOf(idp);
     const account = await authenticate(idp.orm, {
       email,
       password: form.password ?? '',
-      throttle: throttle(ctx, idp),
+      throttle: { ...throttle(ctx, idp), knownDevice: (login) => devices.known(ctx, login) },
     });
+    devices.remember(ctx, account);
     idp.metrics.signIns.inc({ outcome: 'success' });
     await signInTo(ctx, page, { login: { accountId: account.id, amr: ['pwd'] } });
   } catch (error) {
@@ -135,6 +140,7 @@ export async function verifyInInteraction(
       chosenPassword: chosenPassword(page),
     });
     if (account.email === page.result?.pendingEmail) {
+      deviceCookiesOf(idp).remember(ctx, account);
       await signInTo(ctx, page, { login: { accountId: account.id, amr: ['pwd'] } });
       return;
     }
@@ -180,6 +186,11 @@ function chosenPassword(page: InteractionPage): ChosenPassword | undefined {
 /** The limits one request counts against: failures per account and per client address. */
 export function throttle(ctx: Context, idp: IdpContext): Throttle {
   return { limits: idp.rateLimits, ip: ctx.ip };
+}
+
+/** The device cookies of this IdP: signed with its cookie secrets, `Secure` behind TLS. */
+function deviceCookiesOf(idp: IdpContext): DeviceCookies {
+  return deviceCookies({ secrets: idp.cookieSecrets, secure: idp.config.IDP_ISSUER.startsWith('https://') });
 }
 
 /** `idp_sign_ins_total`: a refusal by the limits is told apart from a wrong e-mail or password. */

@@ -1,7 +1,13 @@
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Views } from '../../adapters/http/views.ts';
-import { ACCOUNT_CLIENT_ID, isFirstParty } from '../clients/clients.ts';
+import {
+  ACCOUNT_CLIENT_ID,
+  INTROSPECTS_FOR,
+  isFirstParty,
+  mayIntrospect,
+  mayRevoke,
+} from '../clients/clients.ts';
 
 /** Lifetimes, in seconds. ID tokens bound the signing-key retention (keys/signing-keys.ts). */
 export const TTL = {
@@ -76,11 +82,15 @@ export function providerConfiguration(settings: ProviderSettings): Configuration
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     extraParams: ['screen_hint'],
     extraClientMetadata: {
-      properties: ['first_party'],
+      properties: ['first_party', INTROSPECTS_FOR],
       validator(ctx, key, value) {
-        // Skipping consent is for apps the operator registers, never for self-registered ones.
-        if (key === 'first_party' && value !== undefined && ctx?.oidc?.route === 'registration') {
-          throw new errors.InvalidClientMetadata('first_party cannot be registered dynamically');
+        // Skipping consent, and reading other apps' tokens, are for apps the operator registers,
+        // never for self-registered ones.
+        if (value !== undefined && ctx?.oidc?.route === 'registration') {
+          throw new errors.InvalidClientMetadata(`${key} cannot be registered dynamically`);
+        }
+        if (key === INTROSPECTS_FOR && value !== undefined && !isListOfStrings(value)) {
+          throw new errors.InvalidClientMetadata(`${key} must be an array of client_id strings`);
         }
       },
     },
@@ -92,8 +102,17 @@ export function providerConfiguration(settings: ProviderSettings): Configuration
     },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // RFC 7662 §4, RFC 7009 §2.1: a client introspects and revokes its own tokens only (a resource
+      // server also introspects those of the apps the operator named for it); another app's token
+      // is answered as an unknown one: `{"active": false}`, or a 200 that revokes nothing.
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => mayRevoke(client, token.clientId),
+      },
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => mayIntrospect(client, token.clientId),
+      },
       clientCredentials: { enabled: true },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
@@ -145,6 +164,10 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC, settings: ProviderSett
   grant.addOIDCScope('openid profile email offline_access');
   await grant.save();
   return grant;
+}
+
+function isListOfStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 async function logoutPage(views: Views, ctx: KoaContextWithOIDC, form: string): Promise<void> {

@@ -114,6 +114,53 @@ describe('the command line', () => {
     expect(failure.stderr).toContain('idTokenAlg');
   });
 
+  it("client add --introspects-for makes a resource server that introspects that app's tokens; a malformed id is refused", async () => {
+    const app = await idp.registerClient({
+      name: 'Owner',
+      redirectUris: [TEST_REDIRECT_URI],
+      firstParty: true,
+    });
+    const appConfig = await discoverAsApp(idp.issuer, app);
+    const { tokens } = await newPersonSignsIn(appConfig, idp.smtp);
+    const add = (...ids: string[]) =>
+      cli(
+        idp.databaseUrl,
+        'client',
+        'add',
+        '--name',
+        'API',
+        '--redirect-uri',
+        'https://api.example/unused',
+        ...ids.flatMap((id) => ['--introspects-for', id]),
+        '--json',
+      );
+    const api = JSON.parse((await add('some-other-app', app.client_id)).stdout);
+    expect(
+      await oidc.tokenIntrospection(await discoverAsApp(idp.issuer, api), tokens.access_token),
+    ).toMatchObject({
+      active: true,
+      client_id: app.client_id,
+    });
+    const plain = JSON.parse((await add()).stdout);
+    expect(
+      await oidc.tokenIntrospection(await discoverAsApp(idp.issuer, plain), tokens.access_token),
+    ).toEqual({
+      active: false,
+    });
+
+    const count = async () =>
+      (
+        await idp.running.orm.em
+          .getConnection()
+          .execute(`select count(*)::int as n from idp.oidc_payload where model = 'Client'`)
+      )[0]!.n;
+    const before = await count();
+    const failure = await add('not a client id').catch((e) => e);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toContain('introspectsFor.0: Enter the client_id of a registered app.');
+    expect(await count()).toBe(before);
+  });
+
   it('keys rotate adds a new RS256 and ES256 key that the running IdP publishes and signs with, keeping the old ones published', async () => {
     const before = await loadSigningKeys(idp.running.orm);
     expect(before.keys.map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);

@@ -170,6 +170,30 @@ describe('apps signing people in with the IdP', () => {
     expect(await response.json()).toMatchObject({ error: 'invalid_client_metadata' });
   });
 
+  it("a self-registered app cannot make itself a resource server allowed to introspect another app's tokens", async () => {
+    const registered = () =>
+      idp.running.orm.em
+        .getConnection()
+        .execute(
+          `select 1 from idp.oidc_payload where model = 'Client' and payload->'introspects_for' is not null`,
+        );
+    const before = (await registered()).length;
+    const response = await fetch(`${idp.issuer}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${REGISTRATION_TOKEN}` },
+      body: JSON.stringify({
+        redirect_uris: ['https://self.example/cb'],
+        introspects_for: ['gatehouse-portal'],
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'invalid_client_metadata',
+      error_description: 'introspects_for cannot be registered dynamically',
+    });
+    expect((await registered()).length).toBe(before);
+  });
+
   it('signing out at the IdP notifies the app over the back channel with a signed logout token', async () => {
     const app = await idp.registerClient({
       name: 'Listening app',

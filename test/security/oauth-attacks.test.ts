@@ -126,6 +126,79 @@ describe('OAuth attacks on the IdP', () => {
     expect(page.html).toContain('client_id does not match the provided id_token_hint');
   });
 
+  const tokensOf = async (configuration: oidc.Configuration) => {
+    const { request, landed } = await codeFlow(configuration);
+    return redeem(configuration, request, landed);
+  };
+
+  describe('introspection and revocation answer a client only for its own tokens (RFC 7662 §4, RFC 7009 §2.1)', () => {
+    it("another app introspecting an app's access or refresh token learns nothing: {active: false}", async () => {
+      const tokens = await tokensOf(config);
+      const otherConfig = await discoverAsApp(idp.issuer, other);
+      for (const token of [tokens.access_token, tokens.refresh_token!]) {
+        expect(await oidc.tokenIntrospection(otherConfig, token)).toEqual({ active: false });
+        expect(await oidc.tokenIntrospection(config, token)).toMatchObject({
+          active: true,
+          client_id: app.client_id,
+          sub: tokens.claims()!.sub,
+        });
+      }
+    });
+
+    it("another app revoking an app's tokens is answered 200 and changes nothing: they keep working for their app", async () => {
+      const tokens = await tokensOf(config);
+      const otherConfig = await discoverAsApp(idp.issuer, other);
+      await oidc.tokenRevocation(otherConfig, tokens.access_token);
+      await oidc.tokenRevocation(otherConfig, tokens.refresh_token!);
+      expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(true);
+      const claims = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
+      expect(claims.sub).toBe(tokens.claims()!.sub);
+      const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+      // The app revoking its own token does end it.
+      await oidc.tokenRevocation(config, refreshed.access_token);
+      expect((await oidc.tokenIntrospection(config, refreshed.access_token)).active).toBe(false);
+    });
+
+    it("a resource server the operator named for an app introspects that app's tokens, and no other app's; it revokes none of them", async () => {
+      const api = await idp.registerClient({
+        name: 'API',
+        redirectUris: ['https://api.example/unused'],
+        introspectsFor: [app.client_id],
+      });
+      const apiConfig = await discoverAsApp(idp.issuer, api);
+      const tokens = await tokensOf(config);
+      expect(await oidc.tokenIntrospection(apiConfig, tokens.access_token)).toMatchObject({
+        active: true,
+        client_id: app.client_id,
+        sub: tokens.claims()!.sub,
+      });
+      const otherConfig = await discoverAsApp(idp.issuer, other);
+      const others = await tokensOf(otherConfig);
+      expect(await oidc.tokenIntrospection(apiConfig, others.access_token)).toEqual({ active: false });
+      await oidc.tokenRevocation(apiConfig, tokens.access_token);
+      expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(true);
+    });
+
+    it('registering a resource server for a malformed client_id is refused, naming the field, and registers nothing', async () => {
+      const refused = await idp
+        .registerClient({
+          name: 'Bad API',
+          clientId: 'bad-api',
+          redirectUris: ['https://api.example/unused'],
+          introspectsFor: ['not a client id'],
+        })
+        .catch((error: unknown) => error);
+      expect(refused).toMatchObject({
+        code: 'INVALID_INPUT',
+        fields: { 'introspectsFor.0': expect.any(String) },
+      });
+      const rows = await idp.running.orm.em
+        .getConnection()
+        .execute(`select 1 from idp.oidc_payload where model = 'Client' and id = 'bad-api'`);
+      expect(rows).toHaveLength(0);
+    });
+  });
+
   it('the tokens of a deleted account stop working', async () => {
     const doomed = browserlessClient();
     doomed.stopAt.push(TEST_REDIRECT_URI);
