@@ -38,7 +38,7 @@ export function createViews(dir: string, globals: Record<string, unknown>): View
     async render(ctx, template, data = {}, status = 200) {
       const html = eta.render(template, {
         ...globals,
-        csrfToken: ctx.state.csrfToken,
+        csrfToken: (ctx.state.csrfToken as (() => string) | undefined)?.(),
         me: ctx.state.me,
         ...data,
       });
