@@ -30,7 +30,7 @@ describe('server-rendered views', () => {
       'part.eta': '<i><%= it.x %></i>',
     });
     const views = createViews(dir, { productName: 'Portal' });
-    const ctx = fakeContext({ csrfToken: 'tok', me: { name: '<Eve>' } });
+    const ctx = fakeContext({ csrfToken: () => 'tok', me: { name: '<Eve>' } });
     await views.render(ctx, 'page', { title: 'Hello', x: 'a&b' }, 201);
     expect(ctx.status).toBe(201);
     expect(ctx.type).toBe('html');
