@@ -164,6 +164,13 @@ describe('ending sign-ins at the IdP ends them in every app', () => {
       '/login',
     );
     expect(refused.html).toContain('The e-mail or password is incorrect.');
+    await signUpFromSignIn(again, refused, idp.smtp, newPerson({ email: admin.person.email }));
+    const [renewed] = await idp.running.orm.em
+      .getConnection()
+      .execute<{ n: number }[]>(`select count(*)::int as n from idp.account where email = ?`, [
+        admin.person.email.toLowerCase(),
+      ]);
+    expect(renewed?.n).toBe(1);
   });
 
   it('a logout an app never accepts is given up after the retry window, logged and counted', async () => {
