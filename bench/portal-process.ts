@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../adapters/db/database.ts';
-import { createOidcAdapter } from '../adapters/oidc/adapter.ts';
 import { registerClient } from '../idp/clients/clients.ts';
 import { idpSchema } from '../idp/schema.ts';
+import { createOidcAdapter } from '../idp/storage/oidc-adapter.ts';
 import type { CpuPinning } from './cpu-pinning.ts';
 import { keepOutput, stopChild, waitUntilReady } from './idp-process.ts';
 

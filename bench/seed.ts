@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { openDatabase } from '../adapters/db/database.ts';
-import { createOidcAdapter } from '../adapters/oidc/adapter.ts';
 import { hashPassword } from '../idp/accounts/password.ts';
 import { registerClient } from '../idp/clients/clients.ts';
 import { idpSchema } from '../idp/schema.ts';
+import { createOidcAdapter } from '../idp/storage/oidc-adapter.ts';
 
 /** A verified account the virtual users sign in with. */
 export interface BenchAccount {

@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../adapters/db/database.ts';
 import { isAppError } from '../adapters/http/errors.ts';
-import { createOidcAdapter } from '../adapters/oidc/adapter.ts';
 import { loadConfig } from '../config/config.ts';
 import { ACCOUNT_USAGE, accountCommand } from '../idp/accounts/account-commands.ts';
 import { registerClient } from '../idp/clients/clients.ts';
 import { rotateSigningKeys } from '../idp/keys/signing-keys.ts';
 import { idpSchema } from '../idp/schema.ts';
+import { createOidcAdapter } from '../idp/storage/oidc-adapter.ts';
 import { ORG_USAGE, orgCommand } from '../portal/cli/org-commands.ts';
 import { resolveDatabase } from '../system/database-url.ts';
 

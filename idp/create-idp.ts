@@ -16,8 +16,6 @@ import { createViews } from '../adapters/http/views.ts';
 import type { Logger } from '../adapters/log/logger.ts';
 import { measureRequests } from '../adapters/metrics/measure-requests.ts';
 import { metricsEndpoint } from '../adapters/metrics/metrics-endpoint.ts';
-import { createOidcAdapter } from '../adapters/oidc/adapter.ts';
-import type { RateLimits } from '../adapters/rate-limit/rate-limits.ts';
 import type { Config } from '../config/config.ts';
 import { rememberedGrantId } from './accounts/account-apps.ts';
 import { accountClaimsJson } from './accounts/account-rows.ts';
@@ -28,7 +26,9 @@ import { interactionRoutes } from './interactions/routes.ts';
 import { loadSigningKeys } from './keys/signing-keys.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { accountFinder } from './provider/find-account.ts';
+import type { RateLimits } from './rate-limits/rate-limits.ts';
 import { idpSchema } from './schema.ts';
+import { createOidcAdapter } from './storage/oidc-adapter.ts';
 
 export interface IdpDeps {
   readonly orm: Database;

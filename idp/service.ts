@@ -1,18 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import pg from 'pg';
 import { type Database, openDatabase } from '../adapters/db/database.ts';
+import { closeServer } from '../adapters/http/close-server.ts';
 import { isDatabaseOutage, renderAppError, toAppError } from '../adapters/http/error-handler.ts';
 import type { Logger } from '../adapters/log/logger.ts';
 import { createMailDispatcher, createSmtpTransport } from '../adapters/mail/dispatcher.ts';
-import { cleanupExpiredOidcPayloads } from '../adapters/oidc/adapter.ts';
-import { createRateLimits, type RateLimitsOptions } from '../adapters/rate-limit/rate-limits.ts';
 import type { Config } from '../config/config.ts';
 import { createIdp, type IdpContext } from './create-idp.ts';
 import { createIdpMetrics } from './idp-metrics.ts';
 import { sharedSecret } from './keys/server-secrets.ts';
 import { watchSigningKeys } from './keys/signing-keys.ts';
 import { createLogoutDispatcher, type LogoutDispatcherOptions } from './logout/logout-dispatcher.ts';
+import { createRateLimits, type RateLimitsOptions } from './rate-limits/rate-limits.ts';
 import { idpSchema } from './schema.ts';
+import { cleanupExpiredOidcPayloads } from './storage/oidc-adapter.ts';
 
 export interface RunningIdp {
   /** The provider serving requests now; replaced when the signing keys change. */
@@ -135,13 +136,4 @@ function answerOutagesWith503(idp: IdpContext): IdpContext {
     if (outages.has(ctx)) await renderAppError(ctx, idp.views, toAppError(outages.get(ctx)));
   });
   return idp;
-}
-
-/** Stop accepting, let in-flight requests finish (10 s at most), then drop idle keep-alive sockets. */
-export async function closeServer(server: Server): Promise<void> {
-  const closed = new Promise<void>((ok) => server.close(() => ok()));
-  server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), 10_000);
-  await closed;
-  clearTimeout(timer);
 }

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { type Database, openDatabase } from '../adapters/db/database.ts';
+import { closeServer } from '../adapters/http/close-server.ts';
 import type { Logger } from '../adapters/log/logger.ts';
 import { createMailDispatcher, createSmtpTransport } from '../adapters/mail/dispatcher.ts';
 import type { Config } from '../config/config.ts';
-import { closeServer } from '../idp/service.ts';
 import { createPortal, type PortalContext } from './create-portal.ts';
 import { portalSecret } from './portal-secrets.ts';
 import { portalSchema } from './schema.ts';

@@ -6,8 +6,8 @@ import { loadConfig } from '../config/config.ts';
 import { startIdpService } from '../idp/service.ts';
 import { demoInstructions, ensureDemoOrganizations } from '../portal/demo/demo-organizations.ts';
 import { startPortalService } from '../portal/service.ts';
-import { registerPortalClient } from '../portal/sign-in/register-portal-client.ts';
 import { resolveDatabase } from './database-url.ts';
+import { registerPortalClient } from './register-portal-client.ts';
 
 export interface RunningSystem {
   readonly logger: Logger;

@@ -1,5 +1,5 @@
 import { AppError } from '../../adapters/http/errors.ts';
-import { RetryLaterError } from '../../adapters/rate-limit/retry-later-error.ts';
+import { RetryLaterError } from '../rate-limits/retry-later-error.ts';
 
 /** Every error the account functions throw, by stable code, with the words the person sees. */
 export const ACCOUNT_ERRORS = {

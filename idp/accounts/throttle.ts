@@ -1,5 +1,5 @@
 import { isAppError } from '../../adapters/http/errors.ts';
-import type { LimitedKey, RateLimits } from '../../adapters/rate-limit/rate-limits.ts';
+import type { LimitedKey, RateLimits } from '../rate-limits/rate-limits.ts';
 
 /**
  * The rate limits one request is subject to, and the client address they count per. The account

@@ -1,6 +1,5 @@
 import type { Context } from 'koa';
 import { type AppError, isAppError } from '../../adapters/http/errors.ts';
-import { RetryLaterError } from '../../adapters/rate-limit/retry-later-error.ts';
 import {
   authenticate,
   type ChosenPassword,
@@ -11,6 +10,7 @@ import {
   verifyEmail,
 } from '../accounts/accounts.ts';
 import type { IdpContext } from '../create-idp.ts';
+import { RetryLaterError } from '../rate-limits/retry-later-error.ts';
 import { type DeviceCookies, deviceCookies } from './device-cookie.ts';
 import {
   type InteractionPage,

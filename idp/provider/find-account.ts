@@ -1,7 +1,7 @@
 import type { FindAccount, Account as OidcAccount } from 'oidc-provider';
 import type { Database } from '../../adapters/db/database.ts';
-import { fetchedWithToken } from '../../adapters/oidc/token-finder.ts';
 import { accountForClaims, type ClaimsRow } from '../accounts/account-rows.ts';
+import { fetchedWithToken } from '../storage/token-finder.ts';
 
 /**
  * How the provider learns who `sub` is. An account whose sessions were ended (password changed or

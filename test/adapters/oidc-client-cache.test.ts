@@ -1,8 +1,8 @@
 import type { AdapterConstructor } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../adapters/db/database.ts';
-import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
 import { idpSchema } from '../../idp/schema.ts';
+import { createOidcAdapter } from '../../idp/storage/oidc-adapter.ts';
 import { createTestDatabase } from '../support/database.ts';
 
 describe('client metadata kept briefly by each IdP instance', () => {

@@ -3,8 +3,8 @@ import { promisify } from 'node:util';
 import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
 import { loadSigningKeys } from '../../idp/keys/signing-keys.ts';
+import { createOidcAdapter } from '../../idp/storage/oidc-adapter.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import {

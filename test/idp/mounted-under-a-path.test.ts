@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../adapters/db/database.ts';
 import { freePort } from '../../adapters/db/embedded-postgres.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
-import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
-import { createRateLimits, type RateLimits } from '../../adapters/rate-limit/rate-limits.ts';
 import { loadConfig } from '../../config/config.ts';
 import { registerClient } from '../../idp/clients/clients.ts';
 import { createIdp } from '../../idp/create-idp.ts';
+import { createRateLimits, type RateLimits } from '../../idp/rate-limits/rate-limits.ts';
 import { idpSchema } from '../../idp/schema.ts';
+import { createOidcAdapter } from '../../idp/storage/oidc-adapter.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
 import { createTestDatabase } from '../support/database.ts';
 import {

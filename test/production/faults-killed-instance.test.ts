@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
 import { registerClient } from '../../idp/clients/clients.ts';
+import { createOidcAdapter } from '../../idp/storage/oidc-adapter.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { newPerson, signUpFromSignIn } from '../support/oidc-client.ts';

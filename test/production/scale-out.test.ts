@@ -1,9 +1,9 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
 import { registerClient } from '../../idp/clients/clients.ts';
 import { rotateSigningKeys } from '../../idp/keys/signing-keys.ts';
+import { createOidcAdapter } from '../../idp/storage/oidc-adapter.ts';
 import { browserlessClient, type Page } from '../support/browserless-client.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { signUpAtIdp } from '../support/idp-account.ts';

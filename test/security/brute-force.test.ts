@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RateLimitsOptions } from '../../adapters/rate-limit/rate-limits.ts';
 import { signUp } from '../../idp/accounts/accounts.ts';
+import type { RateLimitsOptions } from '../../idp/rate-limits/rate-limits.ts';
 import { browserlessClient, type Page } from '../support/browserless-client.ts';
 import { isAccountPage, query, sessionCount } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RateLimitsOptions } from '../../adapters/rate-limit/rate-limits.ts';
+import type { RateLimitsOptions } from '../../idp/rate-limits/rate-limits.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
 import { csrfOf, query, signUpAtIdp, signUpFields } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';

@@ -1,11 +1,11 @@
 import { freePort } from '../../adapters/db/embedded-postgres.ts';
 import { createLogger, type Logger } from '../../adapters/log/logger.ts';
-import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
-import type { RateLimitsOptions } from '../../adapters/rate-limit/rate-limits.ts';
 import { loadConfig } from '../../config/config.ts';
 import { type ClientRegistration, type RegisteredClient, registerClient } from '../../idp/clients/clients.ts';
 import type { LogoutDispatcherOptions } from '../../idp/logout/logout-dispatcher.ts';
+import type { RateLimitsOptions } from '../../idp/rate-limits/rate-limits.ts';
 import { type RunningIdp, startIdpService } from '../../idp/service.ts';
+import { createOidcAdapter } from '../../idp/storage/oidc-adapter.ts';
 import { createTestDatabase } from './database.ts';
 import { type SmtpCapture, startSmtpCapture } from './smtp-capture.ts';
 

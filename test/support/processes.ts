@@ -9,7 +9,7 @@ import { idpSchema } from '../../idp/schema.ts';
 import type { PortalDomain } from '../../portal/domain.ts';
 import { portalSecret } from '../../portal/portal-secrets.ts';
 import { portalSchema } from '../../portal/schema.ts';
-import { registerPortalClient } from '../../portal/sign-in/register-portal-client.ts';
+import { registerPortalClient } from '../../system/register-portal-client.ts';
 import type { TestIdp } from './idp-instance.ts';
 import type { TestPortal } from './portal-instance.ts';
 import { type SmtpCapture, startSmtpCapture } from './smtp-capture.ts';

@@ -2,7 +2,6 @@ import { hash } from '@node-rs/argon2';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../adapters/http/errors.ts';
-import { createRateLimits, type RateLimits } from '../../../adapters/rate-limit/rate-limits.ts';
 import { Account } from '../../../idp/accounts/account.entity.ts';
 import {
   authenticate,
@@ -10,6 +9,7 @@ import {
   signUp,
   type Throttle,
 } from '../../../idp/accounts/accounts.ts';
+import { createRateLimits, type RateLimits } from '../../../idp/rate-limits/rate-limits.ts';
 import { interleavedTimings } from '../../support/timing.ts';
 import { type AccountsWorld, openAccountsWorld, signUpForm, verifiedAccount } from './account-fixtures.ts';
 

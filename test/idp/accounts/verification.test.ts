@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../adapters/http/errors.ts';
-import { RetryLaterError } from '../../../adapters/rate-limit/retry-later-error.ts';
 import { Account } from '../../../idp/accounts/account.entity.ts';
 import { resendVerification, signUp, verifyEmail } from '../../../idp/accounts/accounts.ts';
+import { RetryLaterError } from '../../../idp/rate-limits/retry-later-error.ts';
 import {
   type AccountsWorld,
   codeIn,

@@ -1,10 +1,10 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../adapters/db/database.ts';
-import { cleanupExpiredOidcPayloads, createOidcAdapter } from '../../adapters/oidc/adapter.ts';
-import { idpSchema } from '../../idp/schema.ts';
-import { createTestDatabase } from '../support/database.ts';
+import { type Database, openDatabase } from '../../../adapters/db/database.ts';
+import { idpSchema } from '../../../idp/schema.ts';
+import { cleanupExpiredOidcPayloads, createOidcAdapter } from '../../../idp/storage/oidc-adapter.ts';
+import { createTestDatabase } from '../../support/database.ts';
 
 // Every model name oidc-provider 9 builds an adapter for.
 const MODELS = [

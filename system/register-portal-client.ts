@@ -1,8 +1,8 @@
-import type { Database } from '../../adapters/db/database.ts';
-import { createOidcAdapter } from '../../adapters/oidc/adapter.ts';
-import type { Config } from '../../config/config.ts';
-import { registerClient } from '../../idp/clients/clients.ts';
-import { sharedSecret } from '../../idp/keys/server-secrets.ts';
+import type { Database } from '../adapters/db/database.ts';
+import type { Config } from '../config/config.ts';
+import { registerClient } from '../idp/clients/clients.ts';
+import { sharedSecret } from '../idp/keys/server-secrets.ts';
+import { createOidcAdapter } from '../idp/storage/oidc-adapter.ts';
 
 /**
  * Operator wiring for embedded defaults (`npm start`): register the portal at the built-in IdP

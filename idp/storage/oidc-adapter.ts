@@ -1,6 +1,6 @@
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
-import type { Database } from '../db/database.ts';
+import type { Database } from '../../adapters/db/database.ts';
 import type { AccountJson } from './oidc-store.ts';
 import {
   consumeOidcRecord,

@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../../adapters/http/errors.ts';
 
 /**
  * A refusal that goes away with time (status 429): too many attempts, or a cooldown between

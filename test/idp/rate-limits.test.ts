@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../adapters/http/errors.ts';
-import { createRateLimits, type RateLimits } from '../../adapters/rate-limit/rate-limits.ts';
-import { RetryLaterError } from '../../adapters/rate-limit/retry-later-error.ts';
+import { createRateLimits, type RateLimits } from '../../idp/rate-limits/rate-limits.ts';
+import { RetryLaterError } from '../../idp/rate-limits/retry-later-error.ts';
 import { createTestDatabase } from '../support/database.ts';
 
 describe('rate limits shared through PostgreSQL', () => {

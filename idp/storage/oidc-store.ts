@@ -1,6 +1,6 @@
 import type { AdapterPayload } from 'oidc-provider';
-import type { Database } from '../db/database.ts';
-import { execute, query, type Statement, statement } from '../db/statements.ts';
+import type { Database } from '../../adapters/db/database.ts';
+import { execute, query, type Statement, statement } from '../../adapters/db/statements.ts';
 
 /** One oidc-provider model instance as the adapter stores it, with the columns it is looked up by. */
 export interface OidcRecord {

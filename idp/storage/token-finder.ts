@@ -1,5 +1,5 @@
 import { type AdapterPayload, Provider } from 'oidc-provider';
-import type { Database } from '../db/database.ts';
+import type { Database } from '../../adapters/db/database.ts';
 import { type AccountJson, type FoundToken, findOidcTokens, tokenStatement } from './oidc-store.ts';
 
 /** The models whose ids are token values a client presents. */
