@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../adapters/db/database.ts';
+import { createOrganization } from '../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../portal/domain.ts';
-import { createOrganization } from '../portal/organizations/organizations.ts';
-import { Professional } from '../portal/professionals/professional.entity.ts';
+import { Professional } from '../portal/organizations/professional.entity.ts';
 import { portalSchema } from '../portal/schema.ts';
 import type { BenchAccount } from './seed.ts';
 

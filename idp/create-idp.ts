@@ -21,6 +21,7 @@ import { rememberedGrantId } from './accounts/account-apps.ts';
 import { accountClaimsJson } from './accounts/account-rows.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { acceptIdTokenHintsOfEveryAlg } from './clients/clients.ts';
+import type { IdpContext, IdpDeps } from './idp-context.ts';
 import { countIssuedTokens, createIdpMetrics, type IdpMetrics } from './idp-metrics.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { loadSigningKeys } from './keys/signing-keys.ts';
@@ -29,26 +30,6 @@ import { accountFinder } from './provider/find-account.ts';
 import type { RateLimits } from './rate-limits/rate-limits.ts';
 import { idpSchema } from './schema.ts';
 import { createOidcAdapter } from './storage/oidc-adapter.ts';
-
-export interface IdpDeps {
-  readonly orm: Database;
-  readonly logger: Logger;
-  readonly rateLimits: RateLimits;
-  /** Newest first. */
-  readonly cookieSecrets: readonly string[];
-  /** One per instance, kept across the providers a key rotation builds; unset: a new one. */
-  readonly metrics?: IdpMetrics;
-}
-
-/** What the IdP's routes need; built once per IdP instance. */
-export interface IdpContext extends IdpDeps {
-  readonly config: Config;
-  readonly provider: Provider;
-  readonly views: ReturnType<typeof createViews>;
-  /** Path prefix when the IdP is mounted under a path of a host app (from the issuer URL). */
-  readonly base: string;
-  readonly metrics: IdpMetrics;
-}
 
 /**
  * Build the identity provider: an oidc-provider instance with our interaction and account pages.

@@ -6,7 +6,8 @@ import { isDatabaseOutage, renderAppError, toAppError } from '../adapters/http/e
 import type { Logger } from '../adapters/log/logger.ts';
 import { createMailDispatcher, createSmtpTransport } from '../adapters/mail/dispatcher.ts';
 import type { Config } from '../config/config.ts';
-import { createIdp, type IdpContext } from './create-idp.ts';
+import { createIdp } from './create-idp.ts';
+import type { IdpContext } from './idp-context.ts';
 import { createIdpMetrics } from './idp-metrics.ts';
 import { sharedSecret } from './keys/server-secrets.ts';
 import { watchSigningKeys } from './keys/signing-keys.ts';

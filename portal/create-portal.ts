@@ -11,24 +11,24 @@ import { publicHostOnly } from '../adapters/http/public-host.ts';
 import { requestLog } from '../adapters/http/request-log.ts';
 import { requireHttps } from '../adapters/http/require-https.ts';
 import { securityHeaders } from '../adapters/http/security-headers.ts';
-import { createViews, type Views } from '../adapters/http/views.ts';
+import { createViews } from '../adapters/http/views.ts';
 import type { Logger } from '../adapters/log/logger.ts';
 import { measureRequests } from '../adapters/metrics/measure-requests.ts';
 import { metricsEndpoint } from '../adapters/metrics/metrics-endpoint.ts';
 import type { Config } from '../config/config.ts';
-import type { PortalDomain } from './domain.ts';
+import { organizationRoutes } from './accounts/routes.ts';
 import { invitationRoutes } from './invitations/routes.ts';
 import { identify } from './membership/gate.ts';
 import { memberRoutes } from './membership/routes.ts';
-import { organizationRoutes } from './organizations/routes.ts';
+import type { PortalContext, PortalState } from './portal-context.ts';
 import { createPortalMetrics, type PortalMetrics } from './portal-metrics.ts';
 import { professionalRoutes } from './professionals/routes.ts';
 import { portalSchema } from './schema.ts';
-import { createSessionStore, type SessionStore } from './sessions/session-store.ts';
+import { createSessionStore } from './sessions/session-store.ts';
 import { browserSessionId, sessions } from './sessions/sessions.ts';
 import { backchannelLogout } from './sign-in/backchannel-logout.ts';
 import { signInRoutes } from './sign-in/routes.ts';
-import { type SignInOptions, signInOptions } from './sign-in/sign-in-options.ts';
+import { signInOptions } from './sign-in/sign-in-options.ts';
 
 export interface PortalDeps {
   readonly orm: Database;
@@ -42,18 +42,6 @@ export interface PortalDeps {
   readonly metrics?: PortalMetrics;
 }
 
-/** What the portal's routes need; built once per portal instance. */
-export interface PortalContext {
-  readonly config: Config;
-  readonly domain: PortalDomain;
-  readonly views: Views;
-  readonly sessions: SessionStore;
-  readonly signIn: SignInOptions;
-  readonly logger: Logger;
-  readonly secure: boolean;
-  readonly metrics: PortalMetrics;
-}
-
 const SESSION_TTL_SECONDS = 8 * 3600;
 
 /**
@@ -64,7 +52,10 @@ const SESSION_TTL_SECONDS = 8 * 3600;
  *   const { app } = createPortal(config, { orm, logger, cookieSecrets, invitationKey, clientSecret });
  *   http.createServer(app.callback()).listen(3000);
  */
-export function createPortal(config: Config, deps: PortalDeps): { app: Koa; portal: PortalContext } {
+export function createPortal(
+  config: Config,
+  deps: PortalDeps,
+): { app: Koa<PortalState>; portal: PortalContext } {
   const secure = config.PORTAL_URL.startsWith('https://');
   const metrics = deps.metrics ?? createPortalMetrics(deps.orm);
   const portal: PortalContext = {
@@ -87,7 +78,7 @@ export function createPortal(config: Config, deps: PortalDeps): { app: Koa; port
       metrics,
     },
   };
-  const app = new Koa({ proxy: config.TRUST_PROXY });
+  const app = new Koa<PortalState>({ proxy: config.TRUST_PROXY });
   app.use(requestLog(deps.logger));
   app.use(measureRequests(metrics));
   app.use(metricsEndpoint(metrics, config.METRICS_TOKEN, deps.logger));
@@ -99,7 +90,7 @@ export function createPortal(config: Config, deps: PortalDeps): { app: Koa; port
   app.use(errorHandler(portal.views, deps.logger));
   app.use(formBody());
   // Server-to-server, authenticated by the IdP's signature instead of a CSRF token.
-  const backchannel = new Router();
+  const backchannel = new Router<PortalState>();
   backchannel.post('/backchannel-logout', backchannelLogout(portal));
   app.use(backchannel.routes());
 
@@ -114,7 +105,7 @@ export function createPortal(config: Config, deps: PortalDeps): { app: Koa; port
     }),
   );
   app.use(identify(portal));
-  const pages = new Router();
+  const pages = new Router<PortalState>();
   signInRoutes(pages, portal);
   invitationRoutes(pages, portal);
   memberRoutes(pages, portal);

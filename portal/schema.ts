@@ -5,7 +5,7 @@ import { InvitationSchema } from './invitations/invitation.entity.ts';
 import { LicenseSchema } from './licensing/license.entity.ts';
 import { portalMigrations } from './migrations/index.ts';
 import { OrganizationSchema, PartnerLinkSchema } from './organizations/organization.entity.ts';
-import { ProfessionalSchema } from './professionals/professional.entity.ts';
+import { ProfessionalSchema } from './organizations/professional.entity.ts';
 
 /** The portal's tables, in the `portal` schema (its own mail outbox included). */
 export const portalSchema: SchemaModule = {

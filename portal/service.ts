@@ -4,7 +4,8 @@ import { closeServer } from '../adapters/http/close-server.ts';
 import type { Logger } from '../adapters/log/logger.ts';
 import { createMailDispatcher, createSmtpTransport } from '../adapters/mail/dispatcher.ts';
 import type { Config } from '../config/config.ts';
-import { createPortal, type PortalContext } from './create-portal.ts';
+import { createPortal } from './create-portal.ts';
+import type { PortalContext } from './portal-context.ts';
 import { portalSecret } from './portal-secrets.ts';
 import { portalSchema } from './schema.ts';
 

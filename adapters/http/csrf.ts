@@ -5,6 +5,11 @@ import { AppError } from './errors.ts';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const COOKIE_VALUE = /^[\w-]{43}$/;
 
+/** What `csrfProtection` leaves on `ctx.state`: the form token of this response, computed on demand. */
+export interface CsrfState {
+  csrfToken?: () => string;
+}
+
 export interface CsrfOptions {
   /** Newest first; tokens signed with an older secret still verify during a rotation. */
   readonly secrets: readonly string[];
@@ -26,7 +31,7 @@ export interface CsrfOptions {
  * browser) fail against the victim's session id. Runs after the body parser and after whatever
  * `sessionOf` reads; `ctx.state.csrfToken()` gives the token, computed when a page renders.
  */
-export function csrfProtection(options: CsrfOptions): Middleware {
+export function csrfProtection(options: CsrfOptions): Middleware<CsrfState> {
   // The random value has a fixed length, so `value!session` cannot be read two ways.
   const sign = (value: string, session: string, secret: string) =>
     createHmac('sha256', secret).update(`${value}!${session}`).digest('base64url');

@@ -1,10 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { Eta } from 'eta';
-import type { Context } from 'koa';
+import type { ParameterizedContext } from 'koa';
+import type { CsrfState } from './csrf.ts';
+
+/** What a page reads from `ctx.state`: the CSRF token and, at the portal, the signed-in person. */
+type PageState = CsrfState & { me?: unknown };
 
 /** Renders a service's templates with auto-escaping; `<%= %>` escapes, `<%~ %>` is for trusted HTML only. */
 export interface Views {
-  render(ctx: Context, template: string, data?: Record<string, unknown>, status?: number): Promise<void>;
+  render(ctx: ParameterizedContext<PageState>, template: string, data?: Record<string, unknown>, status?: number): Promise<void>;
 }
 
 /**
@@ -38,7 +42,7 @@ export function createViews(dir: string, globals: Record<string, unknown>): View
     async render(ctx, template, data = {}, status = 200) {
       const html = eta.render(template, {
         ...globals,
-        csrfToken: (ctx.state.csrfToken as (() => string) | undefined)?.(),
+        csrfToken: ctx.state.csrfToken?.(),
         me: ctx.state.me,
         ...data,
       });

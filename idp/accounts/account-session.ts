@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { ACCOUNT_CLIENT_ID } from '../clients/clients.ts';
-import type { IdpContext } from '../create-idp.ts';
+import type { IdpContext } from '../idp-context.ts';
 import { Account } from './account.entity.ts';
 import { endSessions } from './account-apps.ts';
 

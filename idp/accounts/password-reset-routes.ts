@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import { isAppError } from '../../adapters/http/errors.ts';
 import { formFields } from '../../adapters/http/forms.ts';
-import type { IdpContext } from '../create-idp.ts';
+import type { IdpContext } from '../idp-context.ts';
 import { endSessions } from './account-apps.ts';
 import { requestPasswordReset, resetPassword } from './accounts.ts';
 

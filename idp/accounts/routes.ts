@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { AppError, isAppError } from '../../adapters/http/errors.ts';
 import { formFields } from '../../adapters/http/forms.ts';
-import type { IdpContext } from '../create-idp.ts';
+import type { IdpContext } from '../idp-context.ts';
 import type { Account } from './account.entity.ts';
 import { appsWithAccess, revokeApp, signOutEverywhere } from './account-apps.ts';
 import { deleteAccount } from './account-deletion.ts';

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { IdpContext } from '../create-idp.ts';
+import type { IdpContext } from '../idp-context.ts';
 import { CLAIMS } from '../provider/configuration.ts';
 import { type InteractionPage, signInTo } from './pages.ts';
 

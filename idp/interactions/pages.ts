@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { InteractionResults, UnknownObject } from 'oidc-provider';
 import { AppError } from '../../adapters/http/errors.ts';
-import type { IdpContext } from '../create-idp.ts';
+import type { IdpContext } from '../idp-context.ts';
 
 type Interaction = Awaited<ReturnType<IdpContext['provider']['interactionDetails']>>;
 

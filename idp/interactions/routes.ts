@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { formFields } from '../../adapters/http/forms.ts';
-import type { IdpContext } from '../create-idp.ts';
+import type { IdpContext } from '../idp-context.ts';
 import { consentRoutes } from './consent.ts';
 import { interactionPage, renderLogin, renderSignUp, signInTo } from './pages.ts';
 import {

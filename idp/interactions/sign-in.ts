@@ -9,7 +9,7 @@ import {
   type Throttle,
   verifyEmail,
 } from '../accounts/accounts.ts';
-import type { IdpContext } from '../create-idp.ts';
+import type { IdpContext } from '../idp-context.ts';
 import { RetryLaterError } from '../rate-limits/retry-later-error.ts';
 import { type DeviceCookies, deviceCookies } from './device-cookie.ts';
 import {

@@ -1,7 +1,8 @@
+import { createOrganizationIn } from '../accounts/create-organization.ts';
 import { type PortalDomain, SYSTEM_ACTOR } from '../domain.ts';
 import { Organization } from '../organizations/organization.entity.ts';
-import { createOrganizationIn, linkPartner } from '../organizations/organizations.ts';
-import { Professional } from '../professionals/professional.entity.ts';
+import { linkPartner } from '../organizations/partner-links.ts';
+import { Professional } from '../organizations/professional.entity.ts';
 import { sendInvitation } from '../professionals/professionals.ts';
 
 const DEMO = [

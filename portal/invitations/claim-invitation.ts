@@ -3,8 +3,8 @@ import { recordAudit } from '../audit/audit.ts';
 import { nowOf, type PortalDomain, type VerifiedIdentity } from '../domain.ts';
 import { isId } from '../organizations/access.ts';
 import { Organization } from '../organizations/organization.entity.ts';
+import { Professional } from '../organizations/professional.entity.ts';
 import { portalErrors } from '../portal-errors.ts';
-import { Professional } from '../professionals/professional.entity.ts';
 import { Invitation } from './invitation.entity.ts';
 import { readInvitationToken } from './invitation-token.ts';
 

@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { Professional } from '../professionals/professional.entity.ts';
+import { Professional } from '../organizations/professional.entity.ts';
 
 /** One invitation link: its id is the token's `jti`, so the link is single-use and revocable. */
 const InvitationSchema = defineEntity({

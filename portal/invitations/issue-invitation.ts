@@ -4,7 +4,7 @@ import { enqueueMail } from '../../adapters/mail/outbox.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { type Actor, nowOf, type PortalDomain } from '../domain.ts';
 import type { Organization } from '../organizations/organization.entity.ts';
-import type { Professional } from '../professionals/professional.entity.ts';
+import type { Professional } from '../organizations/professional.entity.ts';
 import { Invitation } from './invitation.entity.ts';
 import { invitationMail } from './invitation-mail.ts';
 import { signInvitationToken } from './invitation-token.ts';

@@ -1,21 +1,61 @@
-import type Router from '@koa/router';
-import type { PortalContext } from '../create-portal.ts';
+import { isAppError } from '../../adapters/http/errors.ts';
+import type { PortalContext, PortalRequest, PortalRouter } from '../portal-context.ts';
 import { portalErrors } from '../portal-errors.ts';
+import { sessionOf } from '../sessions/sessions.ts';
+import { continueAfterSignIn, takeContinuation } from '../sign-in/continuation.ts';
+import { auditSignIn } from '../sign-in/sign-in-audit.ts';
 import { startSignIn } from '../sign-in/sign-in-flow.ts';
+import { claimInvitation } from './claim-invitation.ts';
 import { invitedEmail } from './invited-email.ts';
 
+/** Where the sign-in that an invitation link starts comes back to. */
+const CLAIM_PATH = '/invitations/claim';
+
 /**
- * The link in the invitation e-mail: straight to the IdP, the invited address as `login_hint`
- * (no account yet? "Sign up now" in the same flow); the claim happens on the way back. The token
- * stays server-side in the session: it never reaches the IdP or a log.
+ * The invitation journey after the e-mail (J3, J4): the link signs the person in and, on the way
+ * back, binds their login to the invited professional.
  */
-export function invitationRoutes(router: Router, portal: PortalContext): void {
+export function invitationRoutes(router: PortalRouter, portal: PortalContext): void {
+  // The link: straight to the IdP, the invited address as `login_hint` (no account yet? "Sign up
+  // now" in the same flow). The token waits server-side in the session: it never reaches the IdP
+  // or a log.
   router.get('/invitations/accept', async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
     if (!token || token.length > 2048) throw portalErrors.invitationInvalid();
     const loginHint = await invitedEmail(portal.domain, token);
     const option =
       portal.signIn.find(portal.signIn.byIssuer(portal.config.IDP_ISSUER)?.id) ?? portal.signIn.all[0]!;
-    await startSignIn(ctx, portal, option, { returnTo: '/', invitationToken: token, loginHint });
+    continueAfterSignIn(ctx, { path: CLAIM_PATH, state: token });
+    await startSignIn(ctx, portal, option, { returnTo: CLAIM_PATH, loginHint });
   });
+
+  // Back from the IdP, signed in: claim, then the home page. Without a waiting invitation (a
+  // reload, a bookmark) there is nothing to claim: the home page.
+  router.get(CLAIM_PATH, async (ctx) => {
+    const signedIn = sessionOf(ctx).data.signedIn;
+    const token = signedIn ? takeContinuation(ctx, CLAIM_PATH) : undefined;
+    if (!signedIn || !token) {
+      ctx.status = 303;
+      return ctx.redirect('/');
+    }
+    try {
+      await claimInvitation(portal.domain, { token, identity: signedIn });
+    } catch (error) {
+      return renderRefusal(ctx, portal, error);
+    }
+    await auditSignIn(portal.domain, signedIn);
+    ctx.status = 303;
+    ctx.redirect('/');
+  });
+}
+
+/** The claim rule said no: why, and a way to sign out and back in with the invited account. */
+async function renderRefusal(ctx: PortalRequest, portal: PortalContext, error: unknown): Promise<void> {
+  if (!isAppError(error) || error.status >= 500) throw error;
+  await portal.views.render(
+    ctx,
+    'invitation-refused',
+    { title: 'Invitation not accepted', error },
+    error.status,
+  );
 }

@@ -1,26 +1,15 @@
-import type { Context, Middleware, Next } from 'koa';
-import type { PortalContext } from '../create-portal.ts';
-import { administers } from '../organizations/access.ts';
+import type { Actor } from '../domain.ts';
+import type { Me, PortalContext, PortalMiddleware, PortalRequest } from '../portal-context.ts';
 import { portalErrors } from '../portal-errors.ts';
-import type { SignedIn } from '../sessions/session-store.ts';
+import { activeMemberships, type Membership } from '../sessions/session-store.ts';
 import { sessionOf } from '../sessions/sessions.ts';
-import { activeMemberships, type Membership } from './membership.ts';
-
-/** The signed-in person, as every page's header shows them. */
-export interface Me {
-  readonly name: string;
-  readonly email: string;
-  readonly isAdmin: boolean;
-  readonly signedIn: SignedIn;
-  readonly memberships: readonly Membership[];
-}
 
 /**
  * Who is asking: the session's identity and their current memberships, read on every request so
  * a deleted professional loses access on their very next request. They come with the session row
  * (same statement); only a session without them (none loaded) is asked separately.
  */
-export function identify(portal: PortalContext): Middleware {
+export function identify(portal: PortalContext): PortalMiddleware {
   return async (ctx, next) => {
     const session = sessionOf(ctx);
     const signedIn = session.data.signedIn;
@@ -39,12 +28,12 @@ export function identify(portal: PortalContext): Middleware {
   };
 }
 
-export function meOf(ctx: Context): Me | undefined {
-  return ctx.state.me as Me | undefined;
+export function meOf(ctx: PortalRequest): Me | undefined {
+  return ctx.state.me;
 }
 
 /** Signed in, or off to sign in and back here. */
-export function requireSignIn(ctx: Context): Me | undefined {
+export function requireSignIn(ctx: PortalRequest): Me | undefined {
   const me = meOf(ctx);
   if (me) return me;
   ctx.status = 303;
@@ -56,8 +45,8 @@ export function requireSignIn(ctx: Context): Me | undefined {
  * The membership gate: a signed-in person who belongs to no organization sees the page that says
  * so (J12), never a portal page.
  */
-export function requireMember(portal: PortalContext): Middleware {
-  return async (ctx: Context, next: Next) => {
+export function requireMember(portal: PortalContext): PortalMiddleware {
+  return async (ctx, next) => {
     const me = requireSignIn(ctx);
     if (!me) return;
     if (me.memberships.length === 0) return renderNotAMember(ctx, portal);
@@ -65,22 +54,25 @@ export function requireMember(portal: PortalContext): Middleware {
   };
 }
 
-export async function renderNotAMember(ctx: Context, portal: PortalContext): Promise<void> {
+export async function renderNotAMember(ctx: PortalRequest, portal: PortalContext): Promise<void> {
   await portal.views.render(ctx, 'not-a-member', { title: 'No access yet' }, 403);
 }
 
-/** The organization of `:orgId` if the signed-in person administers it; anything else is a 404. */
-export function requireAdministrator(portal: PortalContext): Middleware {
-  return async (ctx: Context, next: Next) => {
-    const me = meOf(ctx)!;
-    if (!(await administers(portal.domain.orm.em.fork(), me.signedIn, ctx.params.orgId)))
-      throw portalErrors.notFound();
-    await next();
-  };
+/** The signed-in person as the actor of a change (behind `requireMember`). */
+export function actorOf(ctx: PortalRequest): Actor {
+  const me = signedInMember(ctx);
+  return { label: me.email, identity: me.signedIn };
+}
+
+/** The person behind `requireMember`: a route without that gate is a programming error. */
+export function signedInMember(ctx: PortalRequest): Me {
+  const me = meOf(ctx);
+  if (!me) throw new Error('this route needs requireMember before it');
+  return me;
 }
 
 /** The signed-in person's membership in `:orgId`, or 404. */
-export function membershipIn(ctx: Context, organizationId: string | undefined): Membership {
+export function membershipIn(ctx: PortalRequest, organizationId: string | undefined): Membership {
   const found = meOf(ctx)?.memberships.find((p) => p.organization.id === organizationId);
   if (!found) throw portalErrors.notFound();
   return found;

@@ -1,10 +1,9 @@
-import type Router from '@koa/router';
-import type { PortalContext } from '../create-portal.ts';
 import { licensesOf } from '../licensing/licenses.ts';
+import type { PortalContext, PortalRouter } from '../portal-context.ts';
 import { membershipIn, meOf, renderNotAMember, requireMember } from './gate.ts';
 
 /** The public home page, and the members' pages of their organization. */
-export function memberRoutes(router: Router, portal: PortalContext): void {
+export function memberRoutes(router: PortalRouter, portal: PortalContext): void {
   router.get('/', async (ctx) => {
     const me = meOf(ctx);
     if (!me) return portal.views.render(ctx, 'home', { title: 'Home' });

@@ -1,8 +1,8 @@
 import { type EntityManager, LockMode } from '@mikro-orm/core';
-import type { Actor, Identity } from '../domain.ts';
+import type { Actor, Identity, PortalDomain } from '../domain.ts';
 import { portalErrors } from '../portal-errors.ts';
-import { Professional } from '../professionals/professional.entity.ts';
 import { Organization, PartnerLink } from './organization.entity.ts';
+import { Professional } from './professional.entity.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,8 +29,35 @@ export async function lockAdministeredOrganization(
     { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
   );
   if (!organization) throw portalErrors.notFound();
-  if (actor.identity && !(await administers(tx, actor.identity, organizationId)))
+  await assertAdministers(tx, actor, organizationId);
+  return organization;
+}
+
+/**
+ * The one authorization check of the administration pages and commands: a signed-in actor must
+ * administer the organization (or a partner of it); the system actor (CLI, demo seed) is trusted.
+ * Anything else is reported as not found, so the answer says nothing of what exists.
+ */
+export async function assertAdministers(
+  em: EntityManager,
+  actor: Actor,
+  organizationId: string,
+): Promise<void> {
+  if (!isId(organizationId)) throw portalErrors.notFound();
+  if (actor.identity && !(await administers(em, actor.identity, organizationId)))
     throw portalErrors.notFound();
+}
+
+/** The organization, read for a page of its administration (no lock): not found unless administered. */
+export async function administeredOrganization(
+  domain: PortalDomain,
+  actor: Actor,
+  organizationId: string,
+): Promise<Organization> {
+  const em = domain.orm.em.fork();
+  await assertAdministers(em, actor, organizationId);
+  const organization = await em.findOne(Organization, { id: organizationId });
+  if (!organization) throw portalErrors.notFound();
   return organization;
 }
 

@@ -4,7 +4,7 @@ import type { Actor, PortalDomain } from '../domain.ts';
 import { issueInvitation } from '../invitations/issue-invitation.ts';
 import { lockAdministeredOrganization } from '../organizations/access.ts';
 import type { Organization } from '../organizations/organization.entity.ts';
-import { Professional } from './professional.entity.ts';
+import { Professional } from '../organizations/professional.entity.ts';
 import { likeLiteral, type ProfileInput, parseProfile } from './profile-input.ts';
 
 export interface AddedAdministrator {

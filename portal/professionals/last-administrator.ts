@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Organization } from '../organizations/organization.entity.ts';
 import { PartnerLink } from '../organizations/organization.entity.ts';
+import { Professional } from '../organizations/professional.entity.ts';
 import { portalErrors } from '../portal-errors.ts';
-import { Professional } from './professional.entity.ts';
 
 /** Administrators who can act: bound to an IdP account (status active, invitation claimed). */
 const BOUND = { isAdministrator: true, status: 'active', idpSubject: { $ne: null } } as const;

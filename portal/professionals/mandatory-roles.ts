@@ -2,9 +2,9 @@ import type { EntityManager } from '@mikro-orm/core';
 import { recordAudit } from '../audit/audit.ts';
 import type { Actor } from '../domain.ts';
 import type { Organization } from '../organizations/organization.entity.ts';
+import type { Professional } from '../organizations/professional.entity.ts';
 import { portalErrors } from '../portal-errors.ts';
 import { assertNotLastAdministrator } from './last-administrator.ts';
-import type { Professional } from './professional.entity.ts';
 import type { Roles } from './profile-input.ts';
 
 export const MANDATORY_ROLES = [

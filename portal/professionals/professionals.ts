@@ -5,10 +5,10 @@ import type { Actor, PortalDomain } from '../domain.ts';
 import { issueInvitation } from '../invitations/issue-invitation.ts';
 import { isId, lockAdministeredOrganization } from '../organizations/access.ts';
 import type { Organization } from '../organizations/organization.entity.ts';
+import { Professional } from '../organizations/professional.entity.ts';
 import { portalErrors } from '../portal-errors.ts';
 import { assertNotLastAdministrator } from './last-administrator.ts';
 import { applyRoles, assertHoldsNoMandatoryRole } from './mandatory-roles.ts';
-import { Professional } from './professional.entity.ts';
 import { likeLiteral, NO_ROLES, type ProfileInput, parseProfile, type Roles } from './profile-input.ts';
 
 interface Target {

@@ -1,11 +1,9 @@
-import type Router from '@koa/router';
-import type { Context } from 'koa';
 import { type AppError, isAppError } from '../../adapters/http/errors.ts';
 import { formFields } from '../../adapters/http/forms.ts';
-import type { PortalContext } from '../create-portal.ts';
-import type { Actor } from '../domain.ts';
-import { meOf, requireAdministrator, requireMember } from '../membership/gate.ts';
-import { professionalProfile } from '../organizations/organization-overview.ts';
+import { actorOf, requireMember } from '../membership/gate.ts';
+import { administeredOrganization } from '../organizations/access.ts';
+import type { PortalContext, PortalRequest, PortalRouter } from '../portal-context.ts';
+import { professionalProfile } from './professional-profile.ts';
 import { addProfessional, deleteProfessional, sendInvitation, updateProfessional } from './professionals.ts';
 import { EMPTY_PROFILE_FORM, type ProfileForm, readProfileForm } from './profile-form.ts';
 
@@ -16,25 +14,28 @@ const NOTICES: Record<string, string> = {
 };
 
 /** Add New Professionals, the profile with Edit / Save, Send Invite E-mail, and Delete (J2, J6, J7). */
-export function professionalRoutes(router: Router, portal: PortalContext): void {
+export function professionalRoutes(router: PortalRouter, portal: PortalContext): void {
   const base = '/accounts/:orgId/professionals';
-  const admin = [requireMember(portal), requireAdministrator(portal)] as const;
-  const actor = (ctx: Context): Actor => ({ label: meOf(ctx)!.email, identity: meOf(ctx)!.signedIn });
-  const target = (ctx: Context) => ({
-    actor: actor(ctx),
+  // Signed in and a member (the J12 gate); whether they administer `:orgId` is the service's call.
+  const admin = requireMember(portal);
+  const target = (ctx: PortalRequest) => ({
+    actor: actorOf(ctx),
     organizationId: ctx.params.orgId!,
     professionalId: ctx.params.id!,
   });
-  const profilePath = (ctx: Context, id: string, done: string) =>
+  const profilePath = (ctx: PortalRequest, id: string, done: string) =>
     `/accounts/${ctx.params.orgId}/professionals/${id}?done=${done}`;
 
-  router.get(`${base}/new`, ...admin, async (ctx) => renderForm(ctx, portal, 'new', EMPTY_PROFILE_FORM));
+  router.get(`${base}/new`, admin, async (ctx) => {
+    await administeredOrganization(portal.domain, actorOf(ctx), ctx.params.orgId!);
+    await renderForm(ctx, portal, 'new', EMPTY_PROFILE_FORM);
+  });
 
-  router.post(base, ...admin, async (ctx) => {
+  router.post(base, admin, async (ctx) => {
     const form = readProfileForm(formFields(ctx));
     try {
       const { professional } = await addProfessional(portal.domain, {
-        actor: actor(ctx),
+        actor: actorOf(ctx),
         organizationId: ctx.params.orgId!,
         profile: form,
         roles: form.roles,
@@ -47,11 +48,12 @@ export function professionalRoutes(router: Router, portal: PortalContext): void 
     }
   });
 
-  router.get(`${base}/:id`, ...admin, async (ctx) => renderProfile(ctx, portal));
+  router.get(`${base}/:id`, admin, async (ctx) => renderProfile(ctx, portal));
 
-  router.get(`${base}/:id/edit`, ...admin, async (ctx) => {
+  router.get(`${base}/:id/edit`, admin, async (ctx) => {
     const { professional: p, roles } = await professionalProfile(
       portal.domain,
+      actorOf(ctx),
       ctx.params.orgId!,
       ctx.params.id!,
     );
@@ -65,7 +67,7 @@ export function professionalRoutes(router: Router, portal: PortalContext): void 
     await renderForm(ctx, portal, 'edit', form);
   });
 
-  router.post(`${base}/:id`, ...admin, async (ctx) => {
+  router.post(`${base}/:id`, admin, async (ctx) => {
     const form = readProfileForm(formFields(ctx));
     try {
       await updateProfessional(portal.domain, { ...target(ctx), profile: form, roles: form.roles });
@@ -76,18 +78,18 @@ export function professionalRoutes(router: Router, portal: PortalContext): void 
     }
   });
 
-  router.post(`${base}/:id/invite`, ...admin, async (ctx) => {
+  router.post(`${base}/:id/invite`, admin, async (ctx) => {
     await sendInvitation(portal.domain, target(ctx));
     ctx.status = 303;
     ctx.redirect(profilePath(ctx, ctx.params.id!, 'invited'));
   });
 
-  router.get(`${base}/:id/delete`, ...admin, async (ctx) => {
-    const profile = await professionalProfile(portal.domain, ctx.params.orgId!, ctx.params.id!);
+  router.get(`${base}/:id/delete`, admin, async (ctx) => {
+    const profile = await professionalProfile(portal.domain, actorOf(ctx), ctx.params.orgId!, ctx.params.id!);
     await portal.views.render(ctx, 'delete-professional', { title: 'Delete professional', ...profile });
   });
 
-  router.post(`${base}/:id/delete`, ...admin, async (ctx) => {
+  router.post(`${base}/:id/delete`, admin, async (ctx) => {
     try {
       await deleteProfessional(portal.domain, target(ctx));
     } catch (error) {
@@ -99,8 +101,8 @@ export function professionalRoutes(router: Router, portal: PortalContext): void 
   });
 }
 
-async function renderProfile(ctx: Context, portal: PortalContext, refusal?: AppError): Promise<void> {
-  const profile = await professionalProfile(portal.domain, ctx.params.orgId!, ctx.params.id!);
+async function renderProfile(ctx: PortalRequest, portal: PortalContext, refusal?: AppError): Promise<void> {
+  const profile = await professionalProfile(portal.domain, actorOf(ctx), ctx.params.orgId!, ctx.params.id!);
   const done = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
   await portal.views.render(
     ctx,
@@ -117,7 +119,7 @@ async function renderProfile(ctx: Context, portal: PortalContext, refusal?: AppE
 }
 
 async function renderForm(
-  ctx: Context,
+  ctx: PortalRequest,
   portal: PortalContext,
   mode: 'new' | 'edit',
   form: ProfileForm,
@@ -143,7 +145,7 @@ async function renderForm(
 }
 
 async function renderFormError(
-  ctx: Context,
+  ctx: PortalRequest,
   portal: PortalContext,
   mode: 'new' | 'edit',
   form: ProfileForm,

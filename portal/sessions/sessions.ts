@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Context, Middleware } from 'koa';
-import type { Membership } from '../membership/membership.ts';
-import type { SessionData, SessionStore } from './session-store.ts';
+import type { Middleware, ParameterizedContext } from 'koa';
+import type { Membership, SessionData, SessionStore } from './session-store.ts';
 
 export interface SessionOptions {
   readonly store: SessionStore;
@@ -30,6 +29,14 @@ export interface Session {
   nextId?: string;
 }
 
+/** What the session middleware leaves on `ctx.state`. */
+export interface SessionState {
+  session: Session;
+}
+
+/** A request behind the session middleware. */
+type SessionRequest = ParameterizedContext<SessionState>;
+
 const ID = /^[\w-]{43}$/;
 const DEFAULT_IDLE_SECONDS = 3600;
 /** A request refreshes the idle deadline at most this often (one write per minute, not per request). */
@@ -44,7 +51,7 @@ export function sessionCookieName(secure: boolean): string {
  * written back after them when changed; `renewSession` gives a new id (after sign-in and after a
  * claim: session fixation), `endSession` deletes the row and the cookie.
  */
-export function sessions(options: SessionOptions): Middleware {
+export function sessions(options: SessionOptions): Middleware<SessionState> {
   const name = sessionCookieName(options.secure);
   const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: options.secure, overwrite: true };
   const absoluteMs = options.ttlSeconds * 1000;
@@ -97,7 +104,7 @@ const newSessionId = () => randomBytes(32).toString('base64url');
  * bound to: before the routes, the cookie the request carried; after a sign-in (renewal) or the
  * first save, the new id, chosen here so the page rendered now and the cookie set now agree.
  */
-export function browserSessionId(ctx: Context): string {
+export function browserSessionId(ctx: SessionRequest): string {
   const session = sessionOf(ctx);
   if (session.destroyed) return '';
   if (session.renew || (session.changed && !session.id)) {
@@ -107,21 +114,21 @@ export function browserSessionId(ctx: Context): string {
   return session.presented ?? '';
 }
 
-export function sessionOf(ctx: Context): Session {
-  return ctx.state.session as Session;
+export function sessionOf(ctx: SessionRequest): Session {
+  return ctx.state.session;
 }
 
 /** Change the session data; it is saved after the response is built. */
-export function updateSession(ctx: Context, change: (data: SessionData) => void): void {
+export function updateSession(ctx: SessionRequest, change: (data: SessionData) => void): void {
   const session = sessionOf(ctx);
   change(session.data);
   session.changed = true;
 }
 
-export function renewSession(ctx: Context): void {
+export function renewSession(ctx: SessionRequest): void {
   sessionOf(ctx).renew = true;
 }
 
-export function endSession(ctx: Context): void {
+export function endSession(ctx: SessionRequest): void {
   sessionOf(ctx).destroyed = true;
 }

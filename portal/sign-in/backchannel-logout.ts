@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Middleware } from 'koa';
 import { formFields } from '../../adapters/http/forms.ts';
-import type { PortalContext } from '../create-portal.ts';
+import type { PortalContext } from '../portal-context.ts';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 

@@ -1,14 +1,11 @@
-import type Router from '@koa/router';
-import type { Context } from 'koa';
 import * as oidc from 'openid-client';
-import { isAppError } from '../../adapters/http/errors.ts';
-import { recordAudit } from '../audit/audit.ts';
-import type { PortalContext } from '../create-portal.ts';
-import { claimInvitation } from '../invitations/claim-invitation.ts';
-import { memberships } from '../organizations/organizations.ts';
+import type { PortalContext, PortalRequest, PortalRouter } from '../portal-context.ts';
 import type { SignedIn } from '../sessions/session-store.ts';
 import { endSession, renewSession, sessionOf, updateSession } from '../sessions/sessions.ts';
-import { completeSignIn, type SignInFailure, safeReturnTo, startSignIn } from './sign-in-flow.ts';
+import { continuationWaitsAt } from './continuation.ts';
+import { safeReturnTo } from './return-to.ts';
+import { auditSignIn } from './sign-in-audit.ts';
+import { completeSignIn, type SignInFailure, startSignIn } from './sign-in-flow.ts';
 
 /**
  * The sign-in option of the last sign-in (an option id, no secret), host-only behind TLS like the
@@ -25,7 +22,7 @@ const FAILURES: Record<SignInFailure, string> = {
 };
 
 /** Sign In, the Extranet Login page, the callback, and Sign out (RP-initiated logout). */
-export function signInRoutes(router: Router, portal: PortalContext): void {
+export function signInRoutes(router: PortalRouter, portal: PortalContext): void {
   const rememberCookie = rememberCookieName(portal.secure);
   router.get('/sign-in', async (ctx) => {
     const returnTo = safeReturnTo(ctx.query.returnTo);
@@ -57,8 +54,8 @@ export function signInRoutes(router: Router, portal: PortalContext): void {
       secure: portal.secure,
       maxAge: 365 * 24 * 3600 * 1000,
     });
-    if (pending.invitationToken) return acceptInvitation(ctx, portal, pending.invitationToken, signedIn);
-    await auditSignIn(portal, signedIn);
+    // A journey waiting at `returnTo` (an invitation to claim) finishes the sign-in, audit included.
+    if (!continuationWaitsAt(ctx, pending.returnTo)) await auditSignIn(portal.domain, signedIn);
     ctx.status = 303;
     ctx.redirect(pending.returnTo);
   });
@@ -93,7 +90,7 @@ async function endSessionUrl(portal: PortalContext, signedIn: SignedIn): Promise
 }
 
 async function renderExtranetLogin(
-  ctx: Context,
+  ctx: PortalRequest,
   portal: PortalContext,
   returnTo: string,
   message?: string,
@@ -104,33 +101,4 @@ async function renderExtranetLogin(
     href: `/sign-in?option=${encodeURIComponent(o.id)}&returnTo=${encodeURIComponent(returnTo)}`,
   }));
   await portal.views.render(ctx, 'extranet-login', { title: 'Extranet Login', options, message }, status);
-}
-
-/** Back from the IdP with an invitation: claim it, then the home page, signed in. */
-async function acceptInvitation(ctx: Context, portal: PortalContext, token: string, signedIn: SignedIn) {
-  try {
-    await claimInvitation(portal.domain, { token, identity: signedIn });
-  } catch (error) {
-    if (!isAppError(error) || error.status >= 500) throw error;
-    return portal.views.render(
-      ctx,
-      'invitation-refused',
-      { title: 'Invitation not accepted', error },
-      error.status,
-    );
-  }
-  await auditSignIn(portal, signedIn);
-  ctx.status = 303;
-  ctx.redirect('/');
-}
-
-/** One "sign-in" event per organization of the person; "access denied" when they have none. */
-async function auditSignIn(portal: PortalContext, signedIn: SignedIn): Promise<void> {
-  const rows = await memberships(portal.domain, signedIn);
-  const em = portal.domain.orm.em.fork();
-  if (rows.length === 0)
-    recordAudit(em, { organizationId: null, actor: signedIn.email, action: 'access.denied' });
-  for (const p of rows)
-    recordAudit(em, { organizationId: p.organization.id, actor: signedIn.email, action: 'sign-in' });
-  await em.flush();
 }

@@ -1,24 +1,12 @@
-import type { Context } from 'koa';
 import * as oidc from 'openid-client';
-import type { PortalContext } from '../create-portal.ts';
+import type { PortalContext, PortalRequest } from '../portal-context.ts';
 import type { PendingSignIn, SignedIn } from '../sessions/session-store.ts';
 import { sessionOf, updateSession } from '../sessions/sessions.ts';
+import { safeReturnTo } from './return-to.ts';
 import type { SignInOption } from './sign-in-options.ts';
 
 const PENDING_MAX_AGE_MS = 10 * 60_000;
 const PENDING_MAX = 5;
-
-/** Post-login return URLs are same-origin paths only (no `//host`, no `/\host`, no scheme). */
-export function safeReturnTo(value: unknown): string {
-  if (
-    typeof value !== 'string' ||
-    !value.startsWith('/') ||
-    value.startsWith('//') ||
-    value.startsWith('/\\')
-  )
-    return '/';
-  return /[\p{Cc}\\]/u.test(value) ? '/' : value;
-}
 
 export function callbackUrl(portal: PortalContext): string {
   return `${portal.config.PORTAL_URL}/auth/callback`;
@@ -29,10 +17,10 @@ export function callbackUrl(portal: PortalContext): string {
  * server-side in the session (RFC 9700 §2.1.1, OIDC Core §3.1.2.1).
  */
 export async function startSignIn(
-  ctx: Context,
+  ctx: PortalRequest,
   portal: PortalContext,
   option: SignInOption,
-  request: { returnTo: string; invitationToken?: string; loginHint?: string },
+  request: { returnTo: string; loginHint?: string },
 ): Promise<void> {
   const config = await option.configuration();
   const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -43,7 +31,6 @@ export async function startSignIn(
     codeVerifier,
     nonce,
     returnTo: safeReturnTo(request.returnTo),
-    invitationToken: request.invitationToken,
     startedAt: Date.now(),
   };
   updateSession(ctx, (data) => {
@@ -70,7 +57,7 @@ export type SignInFailure = 'state' | 'denied' | 'failed';
  * exchanged with the PKCE verifier and the ID token's nonce checked by openid-client.
  */
 export async function completeSignIn(
-  ctx: Context,
+  ctx: PortalRequest,
   portal: PortalContext,
 ): Promise<{ pending: PendingSignIn; signedIn: SignedIn } | { failure: SignInFailure }> {
   const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';

@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../adapters/http/errors.ts';
+import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { AuditEvent } from '../../portal/audit/audit-event.entity.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { claimInvitation } from '../../portal/invitations/claim-invitation.ts';
-import { createOrganization } from '../../portal/organizations/organizations.ts';
-import { Professional } from '../../portal/professionals/professional.entity.ts';
+import { Professional } from '../../portal/organizations/professional.entity.ts';
 import { addProfessional } from '../../portal/professionals/professionals.ts';
 import {
   identityOf,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { AuditEvent } from '../../portal/audit/audit-event.entity.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
-import { createOrganization } from '../../portal/organizations/organizations.ts';
 import { addProfessional } from '../../portal/professionals/professionals.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
-import { createOrganization, linkPartner } from '../../portal/organizations/organizations.ts';
-import { Professional } from '../../portal/professionals/professional.entity.ts';
+import { linkPartner } from '../../portal/organizations/partner-links.ts';
+import { Professional } from '../../portal/organizations/professional.entity.ts';
 import { portalState } from '../security/portal-state.ts';
 import type { Page } from '../support/browserless-client.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';

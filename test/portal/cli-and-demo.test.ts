@@ -5,7 +5,7 @@ import { openDatabase } from '../../adapters/db/database.ts';
 import { freePort } from '../../adapters/db/embedded-postgres.ts';
 import { ensureDemoOrganizations } from '../../portal/demo/demo-organizations.ts';
 import { Organization, PartnerLink } from '../../portal/organizations/organization.entity.ts';
-import { Professional } from '../../portal/professionals/professional.entity.ts';
+import { Professional } from '../../portal/organizations/professional.entity.ts';
 import { portalSchema } from '../../portal/schema.ts';
 import { type RunningSystem, startSystem } from '../../system/start-system.ts';
 import { browserlessClient } from '../support/browserless-client.ts';

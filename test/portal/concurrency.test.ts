@@ -3,7 +3,7 @@ import { isAppError } from '../../adapters/http/errors.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { claimInvitation } from '../../portal/invitations/claim-invitation.ts';
 import { Organization } from '../../portal/organizations/organization.entity.ts';
-import { Professional } from '../../portal/professionals/professional.entity.ts';
+import { Professional } from '../../portal/organizations/professional.entity.ts';
 import {
   addProfessional,
   deleteProfessional,

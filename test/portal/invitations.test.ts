@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../adapters/http/errors.ts';
 import { claimInvitation } from '../../portal/invitations/claim-invitation.ts';
-import { Professional } from '../../portal/professionals/professional.entity.ts';
+import { Professional } from '../../portal/organizations/professional.entity.ts';
 import { addProfessional, sendInvitation } from '../../portal/professionals/professionals.ts';
 import {
   identityOf,

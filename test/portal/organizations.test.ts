@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../adapters/http/errors.ts';
+import { administeredOrganizations } from '../../portal/accounts/administered-organizations.ts';
+import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { Organization } from '../../portal/organizations/organization.entity.ts';
-import {
-  administeredOrganizations,
-  createOrganization,
-  linkPartner,
-  memberships,
-} from '../../portal/organizations/organizations.ts';
-import { Professional } from '../../portal/professionals/professional.entity.ts';
+import { linkPartner } from '../../portal/organizations/partner-links.ts';
+import { Professional } from '../../portal/organizations/professional.entity.ts';
 import { addProfessional } from '../../portal/professionals/professionals.ts';
+import { activeMemberships } from '../../portal/sessions/session-store.ts';
 import {
   identityOf,
   invariantViolations,
@@ -133,8 +131,10 @@ describe('organizations', () => {
 
   it('memberships list only organizations whose invitation the identity claimed', async () => {
     const { identity } = await organizationWithAdmin(domain, 'Litware', 'm@litware.test');
-    expect((await memberships(domain, identity)).map((p) => p.organization.name)).toEqual(['Litware']);
-    expect(await memberships(domain, identityOf('nobody@example.test'))).toEqual([]);
+    expect((await activeMemberships(domain.orm, identity)).map((p) => p.organization.name)).toEqual([
+      'Litware',
+    ]);
+    expect(await activeMemberships(domain.orm, identityOf('nobody@example.test'))).toEqual([]);
     expect(await administeredOrganizations(domain, identityOf('nobody@example.test'))).toEqual([]);
   });
 });

@@ -4,8 +4,8 @@ import { AuditEvent } from '../../portal/audit/audit-event.entity.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { Invitation } from '../../portal/invitations/invitation.entity.ts';
 import { Organization } from '../../portal/organizations/organization.entity.ts';
-import { linkPartner } from '../../portal/organizations/organizations.ts';
-import { Professional } from '../../portal/professionals/professional.entity.ts';
+import { linkPartner } from '../../portal/organizations/partner-links.ts';
+import { Professional } from '../../portal/organizations/professional.entity.ts';
 import {
   addProfessional,
   deleteProfessional,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
-import { createOrganization } from '../../portal/organizations/organizations.ts';
-import { safeReturnTo } from '../../portal/sign-in/sign-in-flow.ts';
+import { safeReturnTo } from '../../portal/sign-in/return-to.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
 import { signUpAtIdp } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggablePath } from '../../adapters/http/loggable-path.ts';
+import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
-import { createOrganization } from '../../portal/organizations/organizations.ts';
 import { type Exchange, type HttpRecorder, recordHttp } from '../support/http-recorder.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { captureLogs, type LogCapture } from '../support/log-capture.ts';

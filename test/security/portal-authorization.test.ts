@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
-import { linkPartner } from '../../portal/organizations/organizations.ts';
+import { linkPartner } from '../../portal/organizations/partner-links.ts';
 import {
   addProfessional,
   deleteProfessional,

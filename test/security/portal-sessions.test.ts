@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
-import { createOrganization } from '../../portal/organizations/organizations.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';

@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import type { Organization } from '../../portal/organizations/organization.entity.ts';
-import { createOrganization } from '../../portal/organizations/organizations.ts';
 import { launchBrowser } from './browser.ts';
 import { startTestIdp, type TestIdp } from './idp-instance.ts';
 import { type NewPerson, newPerson, verificationCode } from './oidc-client.ts';

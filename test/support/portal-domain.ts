@@ -1,7 +1,7 @@
 import { type Database, openDatabase } from '../../adapters/db/database.ts';
+import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import type { Actor, Identity, PortalDomain, VerifiedIdentity } from '../../portal/domain.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
-import { createOrganization } from '../../portal/organizations/organizations.ts';
 import { portalSchema } from '../../portal/schema.ts';
 import { createTestDatabase } from './database.ts';
 

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
+import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import type { Organization } from '../../portal/organizations/organization.entity.ts';
-import { createOrganization } from '../../portal/organizations/organizations.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from './browserless-client.ts';
 import type { TestIdp } from './idp-instance.ts';
 import { type NewPerson, newPerson, signUpFromSignIn } from './oidc-client.ts';

@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { Organization } from '../organizations/organization.entity.ts';
+import { Organization } from './organization.entity.ts';
 
 export const PROFESSIONAL_STATUSES = ['not_invited', 'invited', 'active'] as const;
 export type ProfessionalStatus = (typeof PROFESSIONAL_STATUSES)[number];

@@ -1,21 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { type EntityManager, LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.ts';
-import type { Actor, Identity, PortalDomain } from '../domain.ts';
+import type { Actor, PortalDomain } from '../domain.ts';
 import { issueInvitation } from '../invitations/issue-invitation.ts';
 import { seedLicenses } from '../licensing/licenses.ts';
-import { activeMemberships, type Membership } from '../membership/membership.ts';
-import { portalErrors } from '../portal-errors.ts';
-import { Professional } from '../professionals/professional.entity.ts';
-import { formText, type ProfileInput, parseProfile } from '../professionals/profile-input.ts';
-import { adminOrganizationIds, isId } from './access.ts';
 import {
   ORGANIZATION_KINDS,
   Organization,
   type OrganizationKind,
-  PartnerLink,
-} from './organization.entity.ts';
+} from '../organizations/organization.entity.ts';
+import { Professional } from '../organizations/professional.entity.ts';
+import { portalErrors } from '../portal-errors.ts';
+import { formText, type ProfileInput, parseProfile } from '../professionals/profile-input.ts';
 
 export interface CreateOrganizationInput {
   readonly actor: Actor;
@@ -96,51 +93,4 @@ export async function createOrganizationIn(
       ? undefined
       : await issueInvitation(tx, domain, input.actor, organization, admin);
   return { organization, admin, invitationLink };
-}
-
-/** Make `partnerId` (a partner organization) a partner of `customerId`; linking twice is a no-op. */
-export async function linkPartner(
-  domain: PortalDomain,
-  input: { actor: Actor; partnerId: string; customerId: string },
-): Promise<void> {
-  if (!isId(input.partnerId) || !isId(input.customerId)) throw portalErrors.notFound();
-  await domain.orm.em.fork().transactional(async (tx) => {
-    const orgs = await tx.find(
-      Organization,
-      { id: { $in: [input.partnerId, input.customerId] } },
-      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
-    );
-    const partner = orgs.find((o) => o.id === input.partnerId);
-    const customer = orgs.find((o) => o.id === input.customerId);
-    if (!partner || !customer) throw portalErrors.notFound();
-    if (partner.kind !== 'partner' || customer.kind !== 'customer' || input.actor.identity) {
-      throw portalErrors.invalidInput({ partner: 'Link a partner organization to a customer organization.' });
-    }
-    if (await tx.count(PartnerLink, { partnerId: partner.id, customerId: customer.id })) return;
-    tx.create(PartnerLink, { partnerId: partner.id, customerId: customer.id });
-    recordAudit(tx, {
-      organizationId: customer.id,
-      actor: input.actor,
-      action: 'partner.linked',
-      target: partner.name,
-    });
-  });
-}
-
-/** What "Our CustomerSource Accounts" lists: own organizations administered, and their customers. */
-export async function administeredOrganizations(
-  domain: PortalDomain,
-  identity: Identity,
-): Promise<Organization[]> {
-  const em = domain.orm.em.fork();
-  const own = await adminOrganizationIds(em, identity);
-  if (own.length === 0) return [];
-  const links = await em.find(PartnerLink, { partnerId: { $in: own } });
-  const ids = [...new Set([...own, ...links.map((l) => l.customerId)])];
-  return em.find(Organization, { id: { $in: ids } }, { orderBy: { name: 'asc', id: 'asc' } });
-}
-
-/** The organizations in which the identity is an active professional (the membership gate). */
-export function memberships(domain: PortalDomain, identity: Identity): Promise<Membership[]> {
-  return activeMemberships(domain.orm, identity);
 }

@@ -1,18 +1,17 @@
-import type Router from '@koa/router';
-import type { PortalContext } from '../create-portal.ts';
-import { meOf, requireAdministrator, requireMember } from '../membership/gate.ts';
+import { actorOf, requireMember, signedInMember } from '../membership/gate.ts';
+import type { PortalContext, PortalRouter } from '../portal-context.ts';
+import { administeredOrganizations } from './administered-organizations.ts';
 import { organizationOverview } from './organization-overview.ts';
-import { administeredOrganizations } from './organizations.ts';
 
 /** "Our CustomerSource Accounts" and one account's page (J2, J8). */
-export function organizationRoutes(router: Router, portal: PortalContext): void {
+export function organizationRoutes(router: PortalRouter, portal: PortalContext): void {
   router.get('/accounts', requireMember(portal), async (ctx) => {
-    const organizations = await administeredOrganizations(portal.domain, meOf(ctx)!.signedIn);
+    const organizations = await administeredOrganizations(portal.domain, signedInMember(ctx).signedIn);
     await portal.views.render(ctx, 'accounts', { title: 'Our CustomerSource Accounts', organizations });
   });
 
-  router.get('/accounts/:orgId', requireMember(portal), requireAdministrator(portal), async (ctx) => {
-    const overview = await organizationOverview(portal.domain, ctx.params.orgId!);
+  router.get('/accounts/:orgId', requireMember(portal), async (ctx) => {
+    const overview = await organizationOverview(portal.domain, actorOf(ctx), ctx.params.orgId!);
     await portal.views.render(ctx, 'organization', {
       title: overview.organization.name,
       ...overview,

@@ -1,0 +1,42 @@
+import type { PortalRequest } from '../portal-context.ts';
+import { sessionOf, updateSession } from '../sessions/sessions.ts';
+import { safeReturnTo } from './return-to.ts';
+
+/** Long enough to sign up at the IdP on the way (an e-mail code included), short enough to go stale. */
+const CONTINUATION_MAX_AGE_MS = 60 * 60_000;
+
+/**
+ * Keep `state` in the session for the route at `path`, which the person reaches once signed in
+ * (the sign-in's `returnTo`). The sign-in flow knows only that a continuation is waiting there:
+ * that route finishes the journey, and records the sign-in (`auditSignIn`).
+ *
+ * @example
+ *   continueAfterSignIn(ctx, { path: '/invitations/claim', state: token });
+ *   await startSignIn(ctx, portal, option, { returnTo: '/invitations/claim' });
+ */
+export function continueAfterSignIn(ctx: PortalRequest, continuation: { path: string; state: string }): void {
+  const path = safeReturnTo(continuation.path);
+  updateSession(ctx, (data) => {
+    data.continuation = { path, state: continuation.state, createdAt: Date.now() };
+  });
+}
+
+/** True when a fresh continuation waits at `path`: the route there finishes the sign-in. */
+export function continuationWaitsAt(ctx: PortalRequest, path: string): boolean {
+  const continuation = sessionOf(ctx).data.continuation;
+  return continuation !== undefined && continuation.path === path && fresh(continuation.createdAt);
+}
+
+/** The state kept for `path`, once: taking it removes it. Undefined when none (or a stale one) waits. */
+export function takeContinuation(ctx: PortalRequest, path: string): string | undefined {
+  const continuation = sessionOf(ctx).data.continuation;
+  if (!continuation || continuation.path !== path) return undefined;
+  updateSession(ctx, (data) => {
+    delete data.continuation;
+  });
+  return fresh(continuation.createdAt) ? continuation.state : undefined;
+}
+
+function fresh(createdAt: number): boolean {
+  return Date.now() - createdAt < CONTINUATION_MAX_AGE_MS;
+}
