@@ -8,7 +8,12 @@ type PageState = CsrfState & { me?: unknown };
 
 /** Renders a service's templates with auto-escaping; `<%= %>` escapes, `<%~ %>` is for trusted HTML only. */
 export interface Views {
-  render(ctx: ParameterizedContext<PageState>, template: string, data?: Record<string, unknown>, status?: number): Promise<void>;
+  render(
+    ctx: ParameterizedContext<PageState>,
+    template: string,
+    data?: Record<string, unknown>,
+    status?: number,
+  ): Promise<void>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { isAppError } from '../../adapters/http/errors.ts';
-import type { LimitedKey, RateLimits } from '../rate-limits/rate-limits.ts';
+import type { LimitedKey } from '../rate-limits/rate-limit-rules.ts';
+import type { RateLimits } from '../rate-limits/rate-limits.ts';
 
 /**
  * The rate limits one request is subject to, and the client address they count per. The account

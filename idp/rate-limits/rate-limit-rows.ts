@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { LimitedKey, RateLimitName, RateLimitRule } from './rate-limit-rules.ts';
 import { RATE_LIMIT_TABLE } from './rate-limit-table.ts';
-import type { LimitedKey, RateLimitName, RateLimitRule } from './rate-limits.ts';
 import { RetryLaterError } from './retry-later-error.ts';
 
 /** Several limits' rows read or cleared at once: one round trip where each limiter would take one. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signUp } from '../../idp/accounts/accounts.ts';
 import { deviceCookieName } from '../../idp/interactions/device-cookie.ts';
-import { DEFAULT_RATE_LIMIT_RULES } from '../../idp/rate-limits/rate-limits.ts';
+import { DEFAULT_RATE_LIMIT_RULES } from '../../idp/rate-limits/rate-limit-rules.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
 import { isAccountPage, query, sessionCount, signUpAtIdp } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
