@@ -14,7 +14,8 @@ export interface ImportGraph {
 
 // `import … from '…'`, `export … from '…'`, `import '…'` and `import('…')`; Biome formats every
 // import this way, so a statement is never split inside its specifier.
-const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?\bfrom\s*'([^']+)'|(?:^|\n)\s*import\s*'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?\bfrom\s*'([^']+)'|(?:^|\n)\s*import\s*'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g;
 
 /** The TypeScript files under `roots` (folders or files) and their relative imports. */
 export function readImportGraph(roots: readonly string[]): ImportGraph {
