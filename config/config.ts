@@ -13,70 +13,111 @@ export type Config = Readonly<z.infer<typeof configSchema>>;
 const port = z.coerce.number().int().min(0).max(65535);
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
 const secret = z.string().min(32, 'must be at least 32 characters');
+/**
+ * One entry of `SIGN_IN_OPTIONS`. The built-in IdP's entry (no `issuer`, or `IDP_ISSUER`) needs no
+ * client: it is the portal's own client at the built-in IdP (`PORTAL_CLIENT_ID`, the secret
+ * `npm start` registers or `PORTAL_CLIENT_SECRET`). Any other entry names its client.
+ */
 const signInOption = z.object({
   id: z.string().regex(/^[\w-]{1,40}$/),
   label: z.string().min(1),
-  issuer: httpUrl,
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
-});
-
-export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
-  DATA_DIR: z.string().default('.data'),
-  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
-  /** Web page of the dev mailbox `npm start` runs when SMTP_URL is unset. */
-  DEV_MAILBOX_PORT: port.default(4025),
-  MAIL_FROM: z.string().min(3).default('Gatehouse <no-reply@gatehouse.localhost>'),
-  IDP_PORT: port.default(4000),
-  PORTAL_PORT: port.default(3000),
-  IDP_ISSUER: httpUrl.default('http://localhost:4000'),
-  PORTAL_URL: httpUrl.default('http://localhost:3000'),
-  IDP_NAME: z.string().min(1).default('Gatehouse Account'),
-  PORTAL_NAME: z.string().min(1).default('CustomerSource'),
-  /** The portal's client at the built-in IdP; `npm start` registers it and supplies the secret when unset. */
-  PORTAL_CLIENT_ID: z.string().min(1).default('gatehouse-portal'),
-  PORTAL_CLIENT_SECRET: secret.optional(),
-  /** Label of the built-in IdP on the Extranet Login page. */
-  SIGN_IN_LABEL: z.string().min(1).default('Microsoft Dynamics Customers and Partners'),
-  /** JSON array of `{id, label, issuer, clientId, clientSecret}`; unset means the built-in IdP only. */
-  SIGN_IN_OPTIONS: z
-    .string()
-    .transform((s, ctx) => {
-      try {
-        return JSON.parse(s) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of sign-in options' });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.array(signInOption).min(1))
-    .optional(),
-  /** Key of the invitation links (HS256); defaults to one kept in the database. */
-  INVITATION_SECRET: secret.optional(),
-  /** Keys for oidc-provider's signed cookies and our CSRF tokens; comma-separated, newest first. */
-  COOKIE_SECRETS: z
-    .string()
-    .transform((s) => s.split(',').map((k) => k.trim()))
-    .pipe(z.array(secret).min(1))
-    .optional(),
-  /** Bearer token that allows dynamic client registration; unset means registration is off. */
-  REGISTRATION_ACCESS_TOKEN: secret.optional(),
-  TRUST_PROXY: z.stringbool().default(false),
-  /** Bearer token `/metrics` requires; unset, `/metrics` answers this machine only (loopback). Required in production. */
-  METRICS_TOKEN: secret.optional(),
-  /** How often each IdP instance looks for signing keys rotated elsewhere (CLI, another instance). */
-  KEY_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  issuer: httpUrl.optional(),
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
   /**
-   * Let the IdP call apps on private or loopback addresses (back-channel logout). oidc-provider
-   * refuses them by default (SSRF protection); development and a compose network need them.
-   * Unset: allowed except in production.
+   * How the portal authenticates at the option's token endpoint (RFC 6749 §2.3.1). Basic is the
+   * default; `client_secret_post` is for providers that mishandle the form-encoding Basic needs.
    */
-  ALLOW_PRIVATE_NETWORK_CALLBACKS: z.stringbool().optional(),
+  tokenEndpointAuthMethod: z
+    .enum(['client_secret_basic', 'client_secret_post'])
+    .default('client_secret_basic'),
 });
+export type SignInOptionConfig = z.infer<typeof signInOption>;
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+    DATA_DIR: z.string().default('.data'),
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+    /** Web page of the dev mailbox `npm start` runs when SMTP_URL is unset. */
+    DEV_MAILBOX_PORT: port.default(4025),
+    MAIL_FROM: z.string().min(3).default('Gatehouse <no-reply@gatehouse.localhost>'),
+    IDP_PORT: port.default(4000),
+    PORTAL_PORT: port.default(3000),
+    IDP_ISSUER: httpUrl.default('http://localhost:4000'),
+    PORTAL_URL: httpUrl.default('http://localhost:3000'),
+    IDP_NAME: z.string().min(1).default('Gatehouse Account'),
+    PORTAL_NAME: z.string().min(1).default('CustomerSource'),
+    /** The portal's client at the built-in IdP; `npm start` registers it and supplies the secret when unset. */
+    PORTAL_CLIENT_ID: z.string().min(1).default('gatehouse-portal'),
+    PORTAL_CLIENT_SECRET: secret.optional(),
+    /** Label of the built-in IdP on the Extranet Login page. */
+    SIGN_IN_LABEL: z.string().min(1).default('Microsoft Dynamics Customers and Partners'),
+    /** JSON array of `{id, label, issuer, clientId, clientSecret}`; unset means the built-in IdP only. */
+    SIGN_IN_OPTIONS: z
+      .string()
+      .transform((s, ctx) => {
+        try {
+          return JSON.parse(s) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON array of sign-in options' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.array(signInOption).min(1))
+      .optional(),
+    /** Key of the invitation links (HS256); defaults to one kept in the database. */
+    INVITATION_SECRET: secret.optional(),
+    /** Keys for oidc-provider's signed cookies and our CSRF tokens; comma-separated, newest first. */
+    COOKIE_SECRETS: z
+      .string()
+      .transform((s) => s.split(',').map((k) => k.trim()))
+      .pipe(z.array(secret).min(1))
+      .optional(),
+    /** Bearer token that allows dynamic client registration; unset means registration is off. */
+    REGISTRATION_ACCESS_TOKEN: secret.optional(),
+    TRUST_PROXY: z.stringbool().default(false),
+    /** Bearer token `/metrics` requires; unset, `/metrics` answers this machine only (loopback). Required in production. */
+    METRICS_TOKEN: secret.optional(),
+    /** How often each IdP instance looks for signing keys rotated elsewhere (CLI, another instance). */
+    KEY_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /**
+     * Let the IdP call apps on private or loopback addresses (back-channel logout). oidc-provider
+     * refuses them by default (SSRF protection); development and a compose network need them.
+     * Unset: allowed except in production.
+     */
+    ALLOW_PRIVATE_NETWORK_CALLBACKS: z.stringbool().optional(),
+  })
+  .superRefine((config, ctx) => {
+    config.SIGN_IN_OPTIONS?.forEach((option, index) => {
+      if (isBuiltInOption(config, option)) return;
+      for (const key of ['clientId', 'clientSecret'] as const)
+        if (!option[key])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['SIGN_IN_OPTIONS', index, key],
+            message: `required for "${option.label}" (only the built-in IdP's option may leave it out)`,
+          });
+    });
+  });
+
+/** The built-in IdP's entry of the portal's sign-in options: by default the only one; undefined if left out. */
+export function builtInOption(config: Config): SignInOptionConfig | undefined {
+  if (!config.SIGN_IN_OPTIONS)
+    return { id: 'default', label: config.SIGN_IN_LABEL, tokenEndpointAuthMethod: 'client_secret_basic' };
+  return config.SIGN_IN_OPTIONS.find((option) => isBuiltInOption(config, option));
+}
+
+/** True for the sign-in option that is the built-in IdP: no issuer of its own, or `IDP_ISSUER`. */
+export function isBuiltInOption(
+  config: { readonly IDP_ISSUER: string },
+  option: { readonly issuer?: string },
+): boolean {
+  return option.issuer === undefined || option.issuer === config.IDP_ISSUER;
+}
 
 /** A configuration problem, naming the variable so the operator can fix it. */
 export class ConfigError extends Error {

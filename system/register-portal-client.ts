@@ -1,5 +1,5 @@
 import type { Database } from '../adapters/db/database.ts';
-import type { Config } from '../config/config.ts';
+import { builtInOption, type Config } from '../config/config.ts';
 import { registerClient } from '../idp/clients/clients.ts';
 import { sharedSecret } from '../idp/keys/server-secrets.ts';
 import { createOidcAdapter } from '../idp/storage/oidc-adapter.ts';
@@ -11,10 +11,13 @@ import { createOidcAdapter } from '../idp/storage/oidc-adapter.ts';
  * itself only ever talks to the IdP over OIDC.
  */
 export async function registerPortalClient(idpOrm: Database, config: Config): Promise<string> {
-  const clientSecret = config.PORTAL_CLIENT_SECRET ?? (await sharedSecret(idpOrm, 'portal-client'));
+  // The built-in IdP's entry of SIGN_IN_OPTIONS may name the client; by default it is PORTAL_CLIENT_*.
+  const listed = builtInOption(config);
+  const clientSecret =
+    listed?.clientSecret ?? config.PORTAL_CLIENT_SECRET ?? (await sharedSecret(idpOrm, 'portal-client'));
   await registerClient(createOidcAdapter(idpOrm), {
     name: config.PORTAL_NAME,
-    clientId: config.PORTAL_CLIENT_ID,
+    clientId: listed?.clientId ?? config.PORTAL_CLIENT_ID,
     clientSecret,
     redirectUris: [`${config.PORTAL_URL}/auth/callback`],
     postLogoutRedirectUris: [`${config.PORTAL_URL}/`],

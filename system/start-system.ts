@@ -2,7 +2,7 @@ import type { Database } from '../adapters/db/database.ts';
 import { createLogger, type Logger } from '../adapters/log/logger.ts';
 import { startDevMailbox } from '../adapters/mail/dev-mailbox.ts';
 import { outboxStats } from '../adapters/mail/dispatcher.ts';
-import { loadConfig } from '../config/config.ts';
+import { builtInOption, loadConfig } from '../config/config.ts';
 import { startIdpService } from '../idp/service.ts';
 import { demoInstructions, ensureDemoOrganizations } from '../portal/demo/demo-organizations.ts';
 import { startPortalService } from '../portal/service.ts';
@@ -48,14 +48,15 @@ export async function startSystem(env: Record<string, string | undefined>): Prom
     console.log(
       `IdP:    ${config.IDP_ISSUER}  (discovery: ${config.IDP_ISSUER}/.well-known/openid-configuration)`,
     );
-    // The built-in IdP is the portal's sign-in option unless SIGN_IN_OPTIONS says otherwise.
-    const portalConfig = config.SIGN_IN_OPTIONS
-      ? config
-      : loadConfig({
+    // The built-in IdP is a sign-in option unless SIGN_IN_OPTIONS leaves it out: then the portal's
+    // client is registered there, whatever other options are listed.
+    const portalConfig = builtInOption(config)
+      ? loadConfig({
           ...env,
           ...overrides,
           PORTAL_CLIENT_SECRET: await registerPortalClient(idp.orm, config),
-        });
+        })
+      : config;
     const portal = await startPortalService(portalConfig, logger.child({ service: 'portal' }));
     stops.push(() => portal.close());
     outboxes.push(portal.orm);

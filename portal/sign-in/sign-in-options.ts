@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { AppError } from '../../adapters/http/errors.ts';
-import type { Config } from '../../config/config.ts';
+import { builtInOption, type Config, isBuiltInOption, type SignInOptionConfig } from '../../config/config.ts';
 
 /** One way to sign in, as listed on the Extranet Login page. */
 export interface SignInOption {
@@ -8,6 +8,8 @@ export interface SignInOption {
   readonly label: string;
   readonly issuer: string;
   readonly clientId: string;
+  /** The built-in IdP (the portal's own client there), rather than a third-party provider. */
+  readonly builtIn: boolean;
   /** The issuer's metadata and our client, discovered on first use and kept. */
   configuration(): Promise<oidc.Configuration>;
 }
@@ -20,22 +22,28 @@ export interface SignInOptions {
 }
 
 /**
- * The configured sign-in options: `SIGN_IN_OPTIONS`, or the built-in IdP as one option. Discovery
- * happens lazily and is retried after a failure, so the portal starts even while an IdP is down.
+ * The configured sign-in options: `SIGN_IN_OPTIONS`, or the built-in IdP as one option. The
+ * built-in IdP's entry takes the portal's client (`PORTAL_CLIENT_ID`, `builtInSecret`) unless it
+ * names its own. Discovery happens lazily and is retried after a failure, so the portal starts
+ * even while an IdP is down.
  */
-export function signInOptions(config: Config, clientSecret: string | undefined): SignInOptions {
-  const listed = config.SIGN_IN_OPTIONS ?? [
-    {
-      id: 'default',
-      label: config.SIGN_IN_LABEL,
-      issuer: config.IDP_ISSUER,
-      clientId: config.PORTAL_CLIENT_ID,
-      clientSecret: clientSecret ?? '',
-    },
-  ];
+export function signInOptions(config: Config, builtInSecret: string | undefined): SignInOptions {
+  const listed: readonly SignInOptionConfig[] = config.SIGN_IN_OPTIONS ?? [builtInOption(config)!];
   const all = listed.map((o) => {
-    if (!o.clientSecret) throw new Error(`PORTAL_CLIENT_SECRET: required for sign-in option "${o.label}"`);
-    return option(o.id, o.label, o.issuer, o.clientId, o.clientSecret);
+    const builtIn = isBuiltInOption(config, o);
+    const clientSecret = o.clientSecret ?? (builtIn ? builtInSecret : undefined);
+    if (!clientSecret) throw new Error(`PORTAL_CLIENT_SECRET: required for sign-in option "${o.label}"`);
+    return option({
+      id: o.id,
+      label: o.label,
+      issuer: o.issuer ?? config.IDP_ISSUER,
+      clientId: o.clientId ?? config.PORTAL_CLIENT_ID,
+      builtIn,
+      authentication:
+        o.tokenEndpointAuthMethod === 'client_secret_post'
+          ? oidc.ClientSecretPost(clientSecret)
+          : oidc.ClientSecretBasic(clientSecret),
+    });
   });
   return {
     all,
@@ -45,22 +53,19 @@ export function signInOptions(config: Config, clientSecret: string | undefined):
 }
 
 function option(
-  id: string,
-  label: string,
-  issuer: string,
-  clientId: string,
-  clientSecret: string,
+  o: Omit<SignInOption, 'configuration'> & { readonly authentication: oidc.ClientAuth },
 ): SignInOption {
   let discovered: Promise<oidc.Configuration> | undefined;
-  const insecure = issuer.startsWith('http://');
+  const insecure = o.issuer.startsWith('http://');
   return {
-    id,
-    label,
-    issuer,
-    clientId,
+    id: o.id,
+    label: o.label,
+    issuer: o.issuer,
+    clientId: o.clientId,
+    builtIn: o.builtIn,
     configuration() {
       discovered ??= oidc
-        .discovery(new URL(issuer), clientId, undefined, oidc.ClientSecretBasic(clientSecret), {
+        .discovery(new URL(o.issuer), o.clientId, undefined, o.authentication, {
           // Plain http is only for local development and tests; production config requires https.
           execute: insecure ? [oidc.allowInsecureRequests] : [],
           timeout: 10,
@@ -70,7 +75,7 @@ function option(
           throw new AppError(
             'SIGN_IN_UNAVAILABLE',
             503,
-            `Signing in with ${label} is not possible right now. Please try again in a few minutes.`,
+            `Signing in with ${o.label} is not possible right now. Please try again in a few minutes.`,
             { cause: error },
           );
         });

@@ -1,4 +1,4 @@
-import type { Logger } from '../adapters/log/logger.ts';
+import type { Logger } from '../log/logger.ts';
 
 /**
  * Stop cleanly on SIGINT (Ctrl-C) or SIGTERM (an orchestrator): in-flight requests finish, pools
