@@ -1,6 +1,6 @@
+import { stopOnSignal } from './adapters/process/until-signalled.ts';
 import { loadConfigOrExit } from './config/config.ts';
 import { startSystem } from './system/start-system.ts';
-import { stopOnSignal } from './adapters/process/until-signalled.ts';
 
 /**
  * `npm start`: the IdP and the portal in one process. With `DATABASE_URL` unset a real PostgreSQL

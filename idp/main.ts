@@ -1,6 +1,6 @@
 import { bufferedStdout, createLogger } from '../adapters/log/logger.ts';
-import { loadConfigOrExit } from '../config/config.ts';
 import { stopOnSignal } from '../adapters/process/until-signalled.ts';
+import { loadConfigOrExit } from '../config/config.ts';
 import { startIdpService } from './service.ts';
 
 /** `npm run start:idp`: one IdP instance against `DATABASE_URL` and `SMTP_URL` (a deployment). */

@@ -23,6 +23,11 @@ describe('the import graph', () => {
     expect(importsOf('idp/', 'portal/')).toEqual([]);
   });
 
+  it('the services stand below the wiring: neither imports system/ or cli/', () => {
+    for (const service of ['idp/', 'portal/'])
+      for (const wiring of ['system/', 'cli/']) expect(importsOf(service, wiring)).toEqual([]);
+  });
+
   it('adapters/ and config/ serve both services and import neither them nor the wiring', () => {
     for (const low of ['adapters/', 'config/'])
       for (const high of ['idp/', 'portal/', 'system/', 'cli/']) expect(importsOf(low, high)).toEqual([]);
