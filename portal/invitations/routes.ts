@@ -3,8 +3,8 @@ import type { PortalContext, PortalRequest, PortalRouter } from '../portal-conte
 import { portalErrors } from '../portal-errors.ts';
 import { sessionOf } from '../sessions/sessions.ts';
 import { continueAfterSignIn, takeContinuation } from '../sign-in/continuation.ts';
+import { signInOrChoose } from '../sign-in/extranet-login.ts';
 import { auditSignIn } from '../sign-in/sign-in-audit.ts';
-import { startSignIn } from '../sign-in/sign-in-flow.ts';
 import { claimInvitation } from './claim-invitation.ts';
 import { invitedEmail } from './invited-email.ts';
 
@@ -16,17 +16,16 @@ const CLAIM_PATH = '/invitations/claim';
  * back, binds their login to the invited professional.
  */
 export function invitationRoutes(router: PortalRouter, portal: PortalContext): void {
-  // The link: straight to the IdP, the invited address as `login_hint` (no account yet? "Sign up
-  // now" in the same flow). The token waits server-side in the session: it never reaches the IdP
-  // or a log.
+  // The link signs in as Sign In does (J5): the remembered option, or the Extranet Login page
+  // when the portal cannot tell, with the invited address as `login_hint` (no account yet at the
+  // built-in IdP? "Sign up now" in the same flow). The token waits server-side in the session,
+  // whichever option is chosen, cancelled or chosen again: it never reaches an IdP or a log.
   router.get('/invitations/accept', async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
     if (!token || token.length > 2048) throw portalErrors.invitationInvalid();
     const loginHint = await invitedEmail(portal.domain, token);
-    const option =
-      portal.signIn.find(portal.signIn.byIssuer(portal.config.IDP_ISSUER)?.id) ?? portal.signIn.all[0]!;
-    continueAfterSignIn(ctx, { path: CLAIM_PATH, state: token });
-    await startSignIn(ctx, portal, option, { returnTo: CLAIM_PATH, loginHint });
+    continueAfterSignIn(ctx, { path: CLAIM_PATH, state: token, loginHint });
+    await signInOrChoose(ctx, portal, CLAIM_PATH);
   });
 
   // Back from the IdP, signed in: claim, then the home page. Without a waiting invitation (a

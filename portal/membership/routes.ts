@@ -1,12 +1,16 @@
 import { licensesOf } from '../licensing/licenses.ts';
 import type { PortalContext, PortalRouter } from '../portal-context.ts';
+import { returnedFromSignOut } from '../sign-in/sign-out.ts';
 import { membershipIn, meOf, renderNotAMember, requireMember } from './gate.ts';
 
 /** The public home page, and the members' pages of their organization. */
 export function memberRoutes(router: PortalRouter, portal: PortalContext): void {
   router.get('/', async (ctx) => {
     const me = meOf(ctx);
-    if (!me) return portal.views.render(ctx, 'home', { title: 'Home' });
+    if (!me) {
+      const notice = returnedFromSignOut(ctx, portal) ? 'You are signed out.' : undefined;
+      return portal.views.render(ctx, 'home', { title: 'Home', notice });
+    }
     if (me.memberships.length === 0) return renderNotAMember(ctx, portal);
     await portal.views.render(ctx, 'member-home', { title: 'Home', memberships: me.memberships });
   });

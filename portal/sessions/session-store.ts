@@ -65,6 +65,8 @@ export interface Continuation {
   readonly path: string;
   /** What that route needs (opaque here), e.g. an invitation token. */
   readonly state: string;
+  /** The address to suggest at the IdP (OIDC Core §3.1.2.1 `login_hint`), e.g. the invited one. */
+  readonly loginHint?: string;
   readonly createdAt: number;
 }
 

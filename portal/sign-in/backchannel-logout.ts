@@ -5,10 +5,22 @@ import type { PortalContext } from '../portal-context.ts';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
+/** How old a logout token may be (its `iat`): senders sign it as they send it. */
+const MAX_TOKEN_AGE = '5 minutes';
+
 /**
- * OpenID Connect Back-Channel Logout 1.0: the IdP posts a signed `logout_token`; after validating
- * it (§2.6: signature, iss, aud, iat, events, no nonce, sid or sub) the portal sessions of that
- * IdP session, or of that subject, end at once.
+ * `typ` values a logout token may carry (§2.4: explicit typing is a SHOULD, so none is fine too):
+ * anything else is another kind of JWT (an access token typed `at+jwt`, say).
+ */
+const LOGOUT_TOKEN_TYPES = new Set(['logout+jwt', 'application/logout+jwt', 'jwt']);
+
+/**
+ * OpenID Connect Back-Channel Logout 1.0: a sign-in option's IdP posts a signed `logout_token`;
+ * after validating it (§2.6: signature by that option's keys, its `iss`, our client as `aud`, a
+ * fresh `iat`, the logout `events` claim, no `nonce`, `sid` or `sub`) the portal sessions of that
+ * IdP session, or of that subject, end at once. The `events` claim and the absence of `nonce` are
+ * what tell a logout token from an ID token posted in its place (§4.1, cross-JWT confusion), typed
+ * or not.
  */
 export function backchannelLogout(portal: PortalContext): Middleware {
   const keySets = new Map<string, JWTVerifyGetKey>();
@@ -31,13 +43,14 @@ export function backchannelLogout(portal: PortalContext): Middleware {
       const issuer = String(decodeJwt(token).iss ?? '');
       const found = await keysOf(issuer);
       if (!found) throw new Error('unknown issuer');
-      const { payload } = await jwtVerify(token, found.keys, {
+      const { payload, protectedHeader } = await jwtVerify(token, found.keys, {
         issuer,
         audience: found.option.clientId,
-        // §2.4 and §4.1 (cross-JWT confusion): only a JWT typed as a logout token, never an ID token.
-        typ: 'logout+jwt',
+        maxTokenAge: MAX_TOKEN_AGE,
         requiredClaims: ['iat', 'events'],
       });
+      const typ = protectedHeader.typ?.toLowerCase();
+      if (typ !== undefined && !LOGOUT_TOKEN_TYPES.has(typ)) throw new Error(`typed ${typ}`);
       const events = payload.events as Record<string, unknown> | undefined;
       if (!events || typeof events[EVENT] !== 'object' || 'nonce' in payload)
         throw new Error('not a logout token');

@@ -1,4 +1,5 @@
 import type { PortalRequest } from '../portal-context.ts';
+import type { Continuation } from '../sessions/session-store.ts';
 import { sessionOf, updateSession } from '../sessions/sessions.ts';
 import { safeReturnTo } from './return-to.ts';
 
@@ -11,20 +12,26 @@ const CONTINUATION_MAX_AGE_MS = 60 * 60_000;
  * that route finishes the journey, and records the sign-in (`auditSignIn`).
  *
  * @example
- *   continueAfterSignIn(ctx, { path: '/invitations/claim', state: token });
- *   await startSignIn(ctx, portal, option, { returnTo: '/invitations/claim' });
+ *   continueAfterSignIn(ctx, { path: '/invitations/claim', state: token, loginHint: email });
+ *   await signInOrChoose(ctx, portal, '/invitations/claim');
  */
-export function continueAfterSignIn(ctx: PortalRequest, continuation: { path: string; state: string }): void {
+export function continueAfterSignIn(
+  ctx: PortalRequest,
+  continuation: { path: string; state: string; loginHint?: string },
+): void {
   const path = safeReturnTo(continuation.path);
   updateSession(ctx, (data) => {
-    data.continuation = { path, state: continuation.state, createdAt: Date.now() };
+    data.continuation = { ...continuation, path, createdAt: Date.now() };
   });
 }
 
-/** True when a fresh continuation waits at `path`: the route there finishes the sign-in. */
-export function continuationWaitsAt(ctx: PortalRequest, path: string): boolean {
+/**
+ * The fresh continuation waiting at `path`, if any: the route there finishes the sign-in, and
+ * the sign-in may pass its login hint to the IdP.
+ */
+export function waitingContinuation(ctx: PortalRequest, path: string): Continuation | undefined {
   const continuation = sessionOf(ctx).data.continuation;
-  return continuation !== undefined && continuation.path === path && fresh(continuation.createdAt);
+  return continuation?.path === path && fresh(continuation.createdAt) ? continuation : undefined;
 }
 
 /** The state kept for `path`, once: taking it removes it. Undefined when none (or a stale one) waits. */

@@ -59,16 +59,22 @@ export type SignInFailure = 'state' | 'denied' | 'failed';
 export async function completeSignIn(
   ctx: PortalRequest,
   portal: PortalContext,
-): Promise<{ pending: PendingSignIn; signedIn: SignedIn } | { failure: SignInFailure }> {
+): Promise<
+  | { pending: PendingSignIn; option: SignInOption; signedIn: SignedIn }
+  | { failure: SignInFailure; returnTo: string }
+> {
   const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
   const pending = sessionOf(ctx).data.pending?.[state];
-  if (!pending || Date.now() - pending.startedAt > PENDING_MAX_AGE_MS) return { failure: 'state' };
+  if (!pending || Date.now() - pending.startedAt > PENDING_MAX_AGE_MS)
+    return { failure: 'state', returnTo: '/' };
   updateSession(ctx, (data) => {
     delete data.pending?.[state];
   });
-  if (ctx.query.error) return { failure: ctx.query.error === 'access_denied' ? 'denied' : 'failed' };
+  const { returnTo } = pending;
+  if (ctx.query.error)
+    return { failure: ctx.query.error === 'access_denied' ? 'denied' : 'failed', returnTo };
   const option = portal.signIn.find(pending.optionId);
-  if (!option) return { failure: 'failed' };
+  if (!option) return { failure: 'failed', returnTo };
   try {
     const config = await option.configuration();
     const currentUrl = new URL(ctx.originalUrl, portal.config.PORTAL_URL);
@@ -90,10 +96,10 @@ export async function completeSignIn(
       idToken: tokens.id_token!,
       optionId: option.id,
     };
-    return { pending, signedIn };
+    return { pending, option, signedIn };
   } catch (error) {
     portal.logger.warn({ err: error }, 'sign-in callback failed');
-    return { failure: 'failed' };
+    return { failure: 'failed', returnTo };
   }
 }
 

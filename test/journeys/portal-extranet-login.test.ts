@@ -8,6 +8,7 @@ import {
   signInAtIdpPage,
   usernameShown,
   waitForOrigin,
+  waitForSignedOutHome,
 } from '../support/portal-browser.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
 
@@ -45,7 +46,7 @@ describe('J5 in Chromium: with more than one sign-in option, Sign In shows the E
 
   it('Welcome, User → Sign In → Extranet Login lists both → Microsoft Dynamics Customers and Partners → signed in; next time straight to the IdP', async () => {
     const { idp, portal, browser } = journey;
-    const member = await administratorInBrowser(browser, idp, portal, 'Tailspin Toys');
+    const member = await administratorInBrowser(browser, idp, portal, 'Tailspin Toys', DYNAMICS);
     const page = await journey.newPage();
 
     await page.goto(`${portal.url}/`);
@@ -62,7 +63,7 @@ describe('J5 in Chromium: with more than one sign-in option, Sign In shows the E
     await openUserMenu(page, member.name);
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(`${portal.url}/`);
+    await waitForSignedOutHome(page, portal.url);
     await openUserMenu(page, 'Welcome, User');
     await page.getByRole('link', { name: 'Sign In' }).click();
     await waitForOrigin(page, idp.issuer);

@@ -5,6 +5,7 @@ import {
   portalInBrowser,
   usernameShown,
   waitForOrigin,
+  waitForSignedOutHome,
 } from '../support/portal-browser.ts';
 
 describe('J9 in Chromium: Sign out ends the portal and IdP sessions', () => {
@@ -22,7 +23,7 @@ describe('J9 in Chromium: Sign out ends the portal and IdP sessions', () => {
     expect(await page.getByRole('main').textContent()).toContain('Do you want to sign out of');
     await page.getByRole('button', { name: 'Sign out' }).click();
 
-    await page.waitForURL(`${portal.url}/`);
+    await waitForSignedOutHome(page, portal.url);
     expect(await usernameShown(page)).toBeUndefined();
     await openUserMenu(page, 'Welcome, User');
     expect(await page.getByRole('link', { name: 'Sign In' }).isVisible()).toBe(true);

@@ -23,14 +23,19 @@ describe('the Extranet Login page, when the portal cannot tell which sign-in opt
     await idp?.close();
   });
 
-  it('an invitation goes straight to the IdP; afterwards Sign In lists the options until one is chosen, then remembers it', async () => {
+  it('an invitation link asks which option, as Sign In does; Sign In lists the options until one is chosen, then remembers it', async () => {
     const person = newPerson({ givenName: 'Ext', familyName: 'Ranet' });
     await createOrganization(portal.domain, {
       actor: SYSTEM_ACTOR,
       name: 'Two Options Inc',
       admin: { givenName: 'Ext', familyName: 'Ranet', email: person.email },
     });
-    const joined = await acceptBySigningUp(idp, await invitationLink(idp, portal, person.email), person);
+    const invitee = browserlessClient();
+    const choice = await invitee.get(await invitationLink(idp, portal, person.email));
+    expect(choice.html).toContain('<h1>Extranet Login</h1>');
+    const builtIn = linkTo(choice, 'Microsoft Dynamics Customers and Partners');
+    expect(builtIn).toContain(`returnTo=${encodeURIComponent('/invitations/claim')}`);
+    const joined = await acceptBySigningUp(idp, new URL(builtIn, portal.url).href, person, invitee);
     expect(usernameOf(joined.home)).toBe('Ext Ranet');
 
     const fresh = browserlessClient();

@@ -48,8 +48,10 @@ describe('signing in to the portal through the IdP', () => {
     const after = await signOut();
     const replayed = await fetch(`${portal.url}/`, { headers: { cookie: `portal_session=${oldCookie}` } });
     expect(await replayed.text()).toContain('Welcome, User');
-    expect(after.url).toBe(`${portal.url}/`);
+    // Back with the `state` the sign-out sent (RP-Initiated Logout §2), which the home page checks.
+    expect(after.url.startsWith(`${portal.url}/?state=`), after.url).toBe(true);
     expect(after.html).toContain('Welcome, User');
+    expect(after.html).toContain('You are signed out.');
     const signIn = await member.browser.get(linkTo(after, 'Sign In'));
     expect(signIn.url.startsWith(`${idp.issuer}/interaction/`), signIn.url).toBe(true);
     const home = await member.browser.submit(

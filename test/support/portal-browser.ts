@@ -119,6 +119,12 @@ export async function usernameShown(page: Page): Promise<string | undefined> {
 }
 
 /** Wait until the browser shows a page of `origin` (the portal or the IdP), then for it to load. */
+/** Back on the portal home after Sign out, with the `state` the sign-out sent checked: "You are signed out." */
+export async function waitForSignedOutHome(page: Page, portalUrl: string): Promise<void> {
+  await page.waitForURL((url) => url.href.startsWith(`${portalUrl}/?state=`));
+  await page.getByText('You are signed out.').waitFor();
+}
+
 export async function waitForOrigin(page: Page, origin: string): Promise<void> {
   await page.waitForURL((url) => url.origin === origin);
   await page.waitForLoadState();
@@ -126,13 +132,15 @@ export async function waitForOrigin(page: Page, origin: string): Promise<void> {
 
 /**
  * A new organization (created as the CLI would) whose first administrator opened the invitation
- * e-mail in Chromium, signed up inside that flow, and is on the portal home page, signed in.
+ * e-mail in Chromium, signed up inside that flow, and is on the portal home page, signed in. With
+ * several sign-in options the link shows Extranet Login first: `option` names the one to choose.
  */
 export async function administratorInBrowser(
   browser: Browser,
   idp: TestIdp,
   portal: TestPortal,
   organizationName: string,
+  option?: string,
 ): Promise<BrowserPerson & { organization: Organization; name: string }> {
   const person = newPerson({ givenName: 'Admin', familyName: organizationName });
   const { organization } = await createOrganization(portal.domain, {
@@ -142,6 +150,7 @@ export async function administratorInBrowser(
   });
   const page = await newBrowserPage(browser);
   await page.goto(await invitationLink(idp, portal, person.email));
+  if (option) await page.getByRole('button', { name: option }).click();
   await signUpFromSignInPage(page, idp, person);
   await page.waitForURL(`${portal.url}/`);
   return { person, page, organization, name: `${person.givenName} ${person.familyName}` };
