@@ -1,7 +1,7 @@
 // The IdP's account capability: service functions with plain arguments, each opening its own
 // transaction for a state change. Routes import from here; the files behind it are internal.
 export type { Account, Gender } from './account.entity.ts';
-export { ACCOUNT_ERRORS, type AccountErrorCode, EmailNotVerifiedError } from './account-errors.ts';
+export { ACCOUNT_ERRORS, EmailNotVerifiedError } from './account-errors.ts';
 export { authenticate } from './authenticate.ts';
 export { normaliseEmail } from './email-address.ts';
 export { checkPasswordPolicy, hashPassword, verifyPassword } from './password.ts';
