@@ -1,5 +1,6 @@
 import { pageNotFound } from '../adapters/http/error-handler.ts';
 import { AppError } from '../adapters/http/errors.ts';
+import { invalidInput } from '../adapters/http/forms.ts';
 
 /**
  * Every code the portal's errors carry: its own, and the adapters' it answers with too. Callers
@@ -37,8 +38,7 @@ type PortalError = AppError<PortalErrorCode>;
  */
 export const portalErrors = {
   notFound: pageNotFound,
-  invalidInput: (fields: Record<string, string>): PortalError =>
-    new AppError('INVALID_INPUT', 400, 'Some fields need your attention.', { fields }),
+  invalidInput,
   emailTaken: (): PortalError =>
     new AppError(
       'EMAIL_TAKEN',

@@ -7,7 +7,6 @@ import { RetryLaterError } from '../rate-limits/retry-later-error.ts';
  * says `CURRENT_PASSWORD_INCORRECT` with the code `INVALID_CREDENTIALS`.
  */
 export const ACCOUNT_ERRORS = {
-  INVALID_INPUT: 'Some fields need your attention.',
   // One message for unknown e-mail and wrong password: no account enumeration (ASVS 2.2.1,
   // OWASP Authentication Cheat Sheet "Authentication and Error Messages").
   INVALID_CREDENTIALS: 'The e-mail or password is incorrect.',
@@ -19,11 +18,6 @@ export const ACCOUNT_ERRORS = {
   RESET_LINK_INVALID: 'This password reset link is not valid or has expired. Ask for a new one.',
   NOT_FOUND: 'This account does not exist.',
 } as const satisfies Partial<Record<IdpErrorCode | 'CURRENT_PASSWORD_INCORRECT', string>>;
-
-/** Form problems keyed by field name, as one `INVALID_INPUT` error (status 400). */
-export function invalidInput(fields: Record<string, string>): AppError<'INVALID_INPUT'> {
-  return new AppError('INVALID_INPUT', 400, ACCOUNT_ERRORS.INVALID_INPUT, { fields });
-}
 
 /** The e-mail or the password is wrong; which one is never said (status 401). */
 export function invalidCredentials(fields?: Record<string, string>): AppError<'INVALID_CREDENTIALS'> {

@@ -2,12 +2,13 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { type AppError, isAppError } from '../../adapters/http/errors.ts';
 import { formFields } from '../../adapters/http/forms.ts';
+import { attempt, refusalOf } from '../../adapters/http/refusal.ts';
 import type { PortalContext } from '../create-portal.ts';
 import type { Actor } from '../domain.ts';
 import { meOf, requireAdministrator, requireMember } from '../membership/gate.ts';
 import { professionalProfile } from '../organizations/organization-overview.ts';
 import { addProfessional, deleteProfessional, sendInvitation, updateProfessional } from './professionals.ts';
-import { EMPTY_PROFILE_FORM, type ProfileForm, readProfileForm } from './profile-form.ts';
+import { EMPTY_PROFILE_FORM, type ProfileForm, professionalForm } from './profile-form.ts';
 
 const NOTICES: Record<string, string> = {
   added: 'Saved. The professional was added.',
@@ -31,20 +32,16 @@ export function professionalRoutes(router: Router, portal: PortalContext): void 
   router.get(`${base}/new`, ...admin, async (ctx) => renderForm(ctx, portal, 'new', EMPTY_PROFILE_FORM));
 
   router.post(base, ...admin, async (ctx) => {
-    const form = readProfileForm(formFields(ctx));
-    try {
+    const form = professionalForm.parse(formFields(ctx));
+    await refusingWithForm(ctx, portal, 'new', form, async () => {
       const { professional } = await addProfessional(portal.domain, {
         actor: actor(ctx),
         organizationId: ctx.params.orgId!,
-        profile: form,
-        roles: form.roles,
-        sendInvitation: form.sendInvitation,
+        ...form,
       });
       ctx.status = 303;
       ctx.redirect(profilePath(ctx, professional.id, form.sendInvitation ? 'invited' : 'added'));
-    } catch (error) {
-      await renderFormError(ctx, portal, 'new', form, error);
-    }
+    });
   });
 
   router.get(`${base}/:id`, ...admin, async (ctx) => renderProfile(ctx, portal));
@@ -55,25 +52,16 @@ export function professionalRoutes(router: Router, portal: PortalContext): void 
       ctx.params.orgId!,
       ctx.params.id!,
     );
-    const form: ProfileForm = {
-      ...p,
-      phone: p.phone ?? '',
-      jobTitle: p.jobTitle ?? '',
-      roles,
-      sendInvitation: false,
-    };
-    await renderForm(ctx, portal, 'edit', form);
+    await renderForm(ctx, portal, 'edit', professionalForm.parse({ ...p, ...roles }));
   });
 
   router.post(`${base}/:id`, ...admin, async (ctx) => {
-    const form = readProfileForm(formFields(ctx));
-    try {
-      await updateProfessional(portal.domain, { ...target(ctx), profile: form, roles: form.roles });
+    const form = professionalForm.parse(formFields(ctx));
+    await refusingWithForm(ctx, portal, 'edit', form, async () => {
+      await updateProfessional(portal.domain, { ...target(ctx), profile: form.profile, roles: form.roles });
       ctx.status = 303;
       ctx.redirect(profilePath(ctx, ctx.params.id!, 'saved'));
-    } catch (error) {
-      await renderFormError(ctx, portal, 'edit', form, error);
-    }
+    });
   });
 
   router.post(`${base}/:id/invite`, ...admin, async (ctx) => {
@@ -88,14 +76,16 @@ export function professionalRoutes(router: Router, portal: PortalContext): void 
   });
 
   router.post(`${base}/:id/delete`, ...admin, async (ctx) => {
-    try {
-      await deleteProfessional(portal.domain, target(ctx));
-    } catch (error) {
-      if (!isAppError(error) || error.status >= 500 || error.status === 404) throw error;
-      return renderProfile(ctx, portal, error);
-    }
-    ctx.status = 303;
-    ctx.redirect(`/accounts/${ctx.params.orgId}?done=deleted`);
+    await attempt(
+      ctx,
+      async () => {
+        await deleteProfessional(portal.domain, target(ctx));
+        ctx.status = 303;
+        ctx.redirect(`/accounts/${ctx.params.orgId}?done=deleted`);
+      },
+      (refusal) => renderProfile(ctx, portal, refusal),
+      pageGone,
+    );
   });
 }
 
@@ -142,20 +132,23 @@ async function renderForm(
   );
 }
 
-async function renderFormError(
+/** Run a change; a refusal shows the form again as it was sent, with the message and field errors. */
+function refusingWithForm(
   ctx: Context,
   portal: PortalContext,
   mode: 'new' | 'edit',
   form: ProfileForm,
-  error: unknown,
+  change: () => Promise<void>,
 ): Promise<void> {
-  if (!isAppError(error) || error.status >= 500 || error.status === 404) throw error;
-  await renderForm(
+  return attempt(
     ctx,
-    portal,
-    mode,
-    form,
-    { message: error.message, code: error.code, errors: { ...error.fields } },
-    error.status,
+    change,
+    (refusal) => renderForm(ctx, portal, mode, form, refusalOf(refusal), refusal.status),
+    pageGone,
   );
+}
+
+/** The organization or the professional is gone (or never was): the 404 page, not the form. */
+function pageGone(refusal: AppError): boolean {
+  return isAppError(refusal, 'NOT_FOUND');
 }

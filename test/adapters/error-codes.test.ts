@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { pageNotFound, toAppError } from '../../adapters/http/error-handler.ts';
 import { AppError, isAppError, SHARED_ERROR_CODES } from '../../adapters/http/errors.ts';
+import { invalidInput } from '../../adapters/http/forms.ts';
 import {
   accountNotFound,
   codeError,
   EmailNotVerifiedError,
   invalidCredentials,
-  invalidInput,
   resendCooldown,
   resetLinkInvalid,
 } from '../../idp/accounts/account-errors.ts';
@@ -44,6 +44,7 @@ const portalRefusals: AppError[] = [
 
 const sharedErrors: AppError[] = [
   pageNotFound(),
+  invalidInput({}),
   toAppError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
   toAppError(Object.assign(new Error('Bad Request'), { status: 400, expose: true })),
   toAppError(new Error('a bug')),
