@@ -71,7 +71,7 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function csrfError(): AppError {
+function csrfError(): AppError<'CSRF_INVALID'> {
   return new AppError(
     'CSRF_INVALID',
     403,

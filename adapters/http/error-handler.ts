@@ -1,6 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from '../log/logger.ts';
 import { AppError } from './errors.ts';
+import { tellWhenToRetry } from './refusal.ts';
 import type { Views } from './views.ts';
 
 /** PostgreSQL unreachable or restarting: the request can be retried, nothing was written. */
@@ -43,7 +44,7 @@ export function isDatabaseOutage(caught: unknown): boolean {
 }
 
 /** A path nothing answers: the same refusal on every page of both services. */
-export function pageNotFound(): AppError {
+export function pageNotFound(): AppError<'NOT_FOUND'> {
   return new AppError('NOT_FOUND', 404, 'This page does not exist.');
 }
 
@@ -118,9 +119,7 @@ export function toAppError(caught: unknown): AppError {
 
 /** Answer with `error`: JSON for clients that prefer it, the error page otherwise. */
 export async function renderAppError(ctx: Context, views: Views, error: AppError): Promise<void> {
-  if (error.status === 503) ctx.set('Retry-After', '5');
-  const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
-  if (retryAfter) ctx.set('Retry-After', String(retryAfter));
+  tellWhenToRetry(ctx, error);
   if (ctx.accepts('html', 'json') === 'json') {
     ctx.status = error.status;
     ctx.body = { error: error.code, error_description: error.message };

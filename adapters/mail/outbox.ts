@@ -84,7 +84,7 @@ function assertSingleRecipient(to: string): void {
   if (parsed.length !== 1 || !parsed[0]?.address.includes('@')) throw invalidHeader('to');
 }
 
-function invalidHeader(field: 'to' | 'subject'): AppError {
+function invalidHeader(field: 'to' | 'subject'): AppError<'INVALID_MAIL_HEADER'> {
   return new AppError(
     'INVALID_MAIL_HEADER',
     400,

@@ -1,9 +1,12 @@
 import { AppError } from '../../adapters/http/errors.ts';
+import type { IdpErrorCode } from '../idp-errors.ts';
 import { RetryLaterError } from '../rate-limits/retry-later-error.ts';
 
-/** Every error the account functions throw, by stable code, with the words the person sees. */
+/**
+ * The words the person sees for the account functions' refusals, by code; a password change
+ * says `CURRENT_PASSWORD_INCORRECT` with the code `INVALID_CREDENTIALS`.
+ */
 export const ACCOUNT_ERRORS = {
-  INVALID_INPUT: 'Some fields need your attention.',
   // One message for unknown e-mail and wrong password: no account enumeration (ASVS 2.2.1,
   // OWASP Authentication Cheat Sheet "Authentication and Error Messages").
   INVALID_CREDENTIALS: 'The e-mail or password is incorrect.',
@@ -14,32 +17,27 @@ export const ACCOUNT_ERRORS = {
   CODE_ATTEMPTS_EXCEEDED: 'Too many wrong codes. Ask for a new one.',
   RESET_LINK_INVALID: 'This password reset link is not valid or has expired. Ask for a new one.',
   NOT_FOUND: 'This account does not exist.',
-} as const;
-
-export type AccountErrorCode = keyof typeof ACCOUNT_ERRORS | 'RESEND_COOLDOWN';
-
-/** Form problems keyed by field name, as one `INVALID_INPUT` error (status 400). */
-export function invalidInput(fields: Record<string, string>): AppError {
-  return new AppError('INVALID_INPUT', 400, ACCOUNT_ERRORS.INVALID_INPUT, { fields });
-}
+} as const satisfies Partial<Record<IdpErrorCode | 'CURRENT_PASSWORD_INCORRECT', string>>;
 
 /** The e-mail or the password is wrong; which one is never said (status 401). */
-export function invalidCredentials(fields?: Record<string, string>): AppError {
+export function invalidCredentials(fields?: Record<string, string>): AppError<'INVALID_CREDENTIALS'> {
   return new AppError('INVALID_CREDENTIALS', 401, ACCOUNT_ERRORS.INVALID_CREDENTIALS, { fields });
 }
 
 /** A verification code was refused: wrong, expired or out of attempts (status 400). */
-export function codeError(code: 'CODE_INVALID' | 'CODE_EXPIRED' | 'CODE_ATTEMPTS_EXCEEDED'): AppError {
+export function codeError<C extends 'CODE_INVALID' | 'CODE_EXPIRED' | 'CODE_ATTEMPTS_EXCEEDED'>(
+  code: C,
+): AppError<C> {
   return new AppError(code, 400, ACCOUNT_ERRORS[code], { fields: { code: ACCOUNT_ERRORS[code] } });
 }
 
 /** The reset link is unknown, used or expired: one answer for all three (status 400). */
-export function resetLinkInvalid(): AppError {
+export function resetLinkInvalid(): AppError<'RESET_LINK_INVALID'> {
   return new AppError('RESET_LINK_INVALID', 400, ACCOUNT_ERRORS.RESET_LINK_INVALID);
 }
 
 /** No account has this id (status 404). */
-export function accountNotFound(): AppError {
+export function accountNotFound(): AppError<'NOT_FOUND'> {
   return new AppError('NOT_FOUND', 404, ACCOUNT_ERRORS.NOT_FOUND);
 }
 
@@ -48,7 +46,7 @@ export function accountNotFound(): AppError {
  * password matched, so it reveals the account to its owner alone. Carries the account so the
  * route can send the person to the code page (and call `resendVerification`).
  */
-export class EmailNotVerifiedError extends AppError {
+export class EmailNotVerifiedError extends AppError<'EMAIL_NOT_VERIFIED'> {
   readonly accountId: string;
   readonly email: string;
 
@@ -61,7 +59,7 @@ export class EmailNotVerifiedError extends AppError {
 }
 
 /** A new code was asked for too soon after the last one (status 429, with `retryAfterSeconds`). */
-export function resendCooldown(seconds: number): RetryLaterError {
+export function resendCooldown(seconds: number): RetryLaterError<'RESEND_COOLDOWN'> {
   const unit = seconds === 1 ? 'second' : 'seconds';
   return new RetryLaterError(
     'RESEND_COOLDOWN',

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { GENDERS } from './account.entity.ts';
-import { invalidInput } from './account-errors.ts';
 import { emailProblem, normaliseEmailOrUndefined } from './email-address.ts';
 
-// The person's profile as the sign-up and settings forms send it, checked field by field so each
-// problem is shown next to its field. Unknown keys are dropped.
+// The fields the sign-up and account forms share, as the forms post them (text), checked field
+// by field so each problem is shown next to its field. Unknown keys are dropped.
 
 /** Youngest age that may hold an account on its own (COPPA sets 13 in the US). */
 export const MINIMUM_AGE = 13;
 const NAME_MAX = 100;
 const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+const CHOOSE_GENDER = 'Choose one of the options.';
 
 /** The profile fields: given and family name, birth date, optional gender. */
 export function profileFields(now: Date) {
@@ -21,10 +21,11 @@ export function profileFields(now: Date) {
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
     // A form's empty choice means "not given".
-    gender: z.preprocess(
-      (value) => (value === '' || value === null ? undefined : value),
-      z.enum(GENDERS, { error: 'Choose one of the options.' }).optional(),
-    ),
+    gender: z
+      .string({ error: CHOOSE_GENDER })
+      .nullish()
+      .transform((value) => value || undefined)
+      .pipe(z.enum(GENDERS, { error: CHOOSE_GENDER }).optional()),
   };
 }
 
@@ -40,32 +41,6 @@ export const passwordField = z
   .string({ error: 'Enter a password.' })
   .min(1, 'Enter a password.')
   .max(4096, 'Use at most 128 characters.');
-
-/**
- * Parse `input` with `schema`, or throw one `AppError('INVALID_INPUT')` whose `fields` hold the
- * first problem of each field, plus any `extra` problems found by checks zod cannot make.
- */
-export function parseFields<T extends z.ZodType>(
-  schema: T,
-  input: unknown,
-  extra: (data: Partial<Record<string, unknown>>) => Record<string, string> = () => ({}),
-): z.output<T> {
-  const result = schema.safeParse(input);
-  const fields: Record<string, string> = {};
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      const key = String(issue.path[0] ?? 'form');
-      fields[key] ??= issue.message;
-    }
-  }
-  const raw = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
-  const data = result.success ? (result.data as Record<string, unknown>) : raw;
-  for (const [key, message] of Object.entries(extra(data))) {
-    fields[key] ??= message;
-  }
-  if (!result.success || Object.keys(fields).length > 0) throw invalidInput(fields);
-  return result.data;
-}
 
 function name(label: string) {
   return z

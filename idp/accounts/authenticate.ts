@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { Database } from '../../adapters/db/database.ts';
+import { parseForm } from '../../adapters/http/forms.ts';
 import { Account } from './account.entity.ts';
 import { EmailNotVerifiedError, invalidCredentials } from './account-errors.ts';
 import { accountForSignIn } from './account-rows.ts';
@@ -11,6 +13,12 @@ import { checkSignInAttempt, clearSignInFailures, countFailedAttempt, type Throt
 // which addresses have accounts (OWASP Authentication Cheat Sheet, "Authentication Responses").
 const UNKNOWN_ACCOUNT_HASH =
   '$argon2id$v=19$m=19456,t=2,p=1$qTBXkeY+246ibTtTCpJe/Q$7GYZlXYY9Pqjrc3owtiGbH3KIle75Ev4Rn03txeAFec';
+
+/** The sign-in form: e-mail and password, both as typed (the address is normalised to look it up). */
+export const signInForm = z.object({ email: z.string(), password: z.string() });
+
+/** What the sign-in form sends, and the limits its failures count against. */
+export type SignInInput = z.input<typeof signInForm> & { readonly throttle?: Throttle };
 
 /**
  * Check an e-mail and password and return the account. Unknown e-mail and wrong password both
@@ -27,24 +35,21 @@ const UNKNOWN_ACCOUNT_HASH =
  * only that device's own budget counts (`checkSignInAttempt`). The usual sign-in, right password
  * and nothing counted, makes two queries: the account, the limits.
  */
-export async function authenticate(
-  db: Database,
-  input: { email: string; password: string; throttle?: Throttle },
-  now = new Date(),
-): Promise<SignedIn> {
-  const email = normaliseEmailOrUndefined(input.email);
+export async function authenticate(db: Database, input: SignInInput, now = new Date()): Promise<SignedIn> {
+  const form = parseForm(signInForm, input);
+  const email = normaliseEmailOrUndefined(form.email);
   const { throttle } = input;
   // The account first: a device cookie is trusted only for the account it was issued to.
   const account = email ? await accountForSignIn(db, email) : undefined;
   const attempt = throttle ? await checkSignInAttempt(throttle, email, account?.id) : undefined;
-  const matches = await verifyPassword(account?.passwordHash ?? UNKNOWN_ACCOUNT_HASH, input.password);
+  const matches = await verifyPassword(account?.passwordHash ?? UNKNOWN_ACCOUNT_HASH, form.password);
   if (!account || !matches) {
     if (throttle && attempt) await countFailedAttempt(throttle, attempt, email);
     throw invalidCredentials();
   }
   if (throttle && attempt) await clearSignInFailures(throttle, attempt.counted);
   if (!account.emailVerified) throw new EmailNotVerifiedError(account);
-  if (needsRehash(account.passwordHash)) await rehash(db, account.id, input.password, now);
+  if (needsRehash(account.passwordHash)) await rehash(db, account.id, form.password, now);
   return { id: account.id, email: account.email };
 }
 

@@ -1,12 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
 import { AppError } from '../../adapters/http/errors.ts';
+import { invalidInput, parseForm } from '../../adapters/http/forms.ts';
 import { enqueueMail } from '../../adapters/mail/outbox.ts';
 import { Account } from './account.entity.ts';
-import { ACCOUNT_ERRORS, accountNotFound, invalidInput } from './account-errors.ts';
+import { ACCOUNT_ERRORS, accountNotFound } from './account-errors.ts';
 import { passwordChangedMail } from './account-mails.ts';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.ts';
 import { findAccount } from './profile.ts';
 import { checkSignIn, countSignInFailure, type Throttle } from './throttle.ts';
+
+/** The password form of the account page. */
+export const passwordChangeForm = z.object({ currentPassword: z.string(), newPassword: z.string() });
+
+/** What the password form sends, and the limits wrong current passwords count against. */
+export type PasswordChangeInput = z.input<typeof passwordChangeForm> & { readonly throttle?: Throttle };
 
 /**
  * Change a signed-in person's password. The current password is required (ASVS 2.1.5), so a
@@ -23,13 +31,14 @@ import { checkSignIn, countSignInFailure, type Throttle } from './throttle.ts';
 export async function changePassword(
   em: EntityManager,
   accountId: string,
-  input: { currentPassword: string; newPassword: string; throttle?: Throttle },
+  input: PasswordChangeInput,
   now = new Date(),
 ): Promise<Account> {
-  const account = await checkCurrentPassword(em, accountId, input.currentPassword, input.throttle);
-  const problem = await checkPasswordPolicy(input.newPassword, account);
+  const { currentPassword, newPassword } = parseForm(passwordChangeForm, input);
+  const account = await checkCurrentPassword(em, accountId, currentPassword, input.throttle);
+  const problem = await checkPasswordPolicy(newPassword, account);
   if (problem) throw invalidInput({ newPassword: problem });
-  const passwordHash = await hashPassword(input.newPassword);
+  const passwordHash = await hashPassword(newPassword);
   return em.transactional(async (tx) => {
     const current = await tx.findOneOrFail(Account, { id: accountId });
     current.passwordHash = passwordHash;

@@ -1,9 +1,10 @@
 import type Router from '@koa/router';
 import { isAppError } from '../../adapters/http/errors.ts';
-import { formFields } from '../../adapters/http/forms.ts';
+import { postedForm } from '../../adapters/http/forms.ts';
+import { attempt, refusalOf } from '../../adapters/http/refusal.ts';
 import type { IdpContext } from '../idp-context.ts';
 import { endSessions } from './account-apps.ts';
-import { requestPasswordReset, resetPassword } from './accounts.ts';
+import { forgotPasswordForm, requestPasswordReset, resetPassword, resetPasswordForm } from './accounts.ts';
 
 /**
  * "Forgot password": an e-mailed single-use link, valid 30 minutes. Known and unknown addresses
@@ -16,23 +17,28 @@ export function passwordResetRoutes(router: Router, idp: IdpContext): void {
   );
 
   router.post('/forgot-password', async (ctx) => {
-    const { email = '' } = formFields(ctx);
-    try {
-      await requestPasswordReset(idp.orm.em.fork(), {
-        email,
-        throttle: { limits: idp.rateLimits, ip: ctx.ip },
-        resetUrl: (token) => `${idp.config.IDP_ISSUER}/reset-password?token=${encodeURIComponent(token)}`,
-      });
-    } catch (error) {
-      if (!isAppError(error) || error.status >= 500) throw error;
-      return idp.views.render(
-        ctx,
-        'forgot-password',
-        { title: 'Forgot password', values: { email }, errors: { ...error.fields }, message: error.message },
-        error.status,
-      );
-    }
-    await idp.views.render(ctx, 'forgot-password-sent', { title: 'Check your e-mail', email });
+    const form = postedForm(ctx, forgotPasswordForm);
+    await attempt(
+      ctx,
+      async () => {
+        await requestPasswordReset(idp.orm.em.fork(), {
+          ...form,
+          throttle: { limits: idp.rateLimits, ip: ctx.ip },
+          resetUrl: (token) => `${idp.config.IDP_ISSUER}/reset-password?token=${encodeURIComponent(token)}`,
+        });
+        await idp.views.render(ctx, 'forgot-password-sent', {
+          title: 'Check your e-mail',
+          email: form.email,
+        });
+      },
+      (refusal) =>
+        idp.views.render(
+          ctx,
+          'forgot-password',
+          { title: 'Forgot password', values: form, ...refusalOf(refusal) },
+          refusal.status,
+        ),
+    );
   });
 
   router.get('/reset-password', (ctx) =>
@@ -44,27 +50,28 @@ export function passwordResetRoutes(router: Router, idp: IdpContext): void {
   );
 
   router.post('/reset-password', async (ctx) => {
-    const { token = '', newPassword = '' } = formFields(ctx);
-    try {
-      const account = await resetPassword(idp.orm.em.fork(), { token, newPassword });
-      await endSessions(idp.orm, account.id);
-    } catch (error) {
-      if (!isAppError(error) || error.status >= 500) throw error;
+    const form = postedForm(ctx, resetPasswordForm);
+    await attempt(
+      ctx,
+      async () => {
+        const account = await resetPassword(idp.orm.em.fork(), form);
+        await endSessions(idp.orm, account.id);
+        await idp.views.render(ctx, 'reset-password-done', { title: 'Password changed' });
+      },
       // A dead link gets no form to fill again, only the way to a new one; a refused password
       // keeps the link and says what is wrong next to the field.
-      return idp.views.render(
-        ctx,
-        'reset-password',
-        {
-          title: 'Choose a new password',
-          token,
-          linkInvalid: isAppError(error, 'RESET_LINK_INVALID'),
-          errors: { ...error.fields },
-          message: error.message,
-        },
-        error.status,
-      );
-    }
-    await idp.views.render(ctx, 'reset-password-done', { title: 'Password changed' });
+      (refusal) =>
+        idp.views.render(
+          ctx,
+          'reset-password',
+          {
+            title: 'Choose a new password',
+            token: form.token,
+            linkInvalid: isAppError(refusal, 'RESET_LINK_INVALID'),
+            ...refusalOf(refusal),
+          },
+          refusal.status,
+        ),
+    );
   });
 }

@@ -1,8 +1,10 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { invalidInput, parseForm } from '../../adapters/http/forms.ts';
 import { enqueueMail } from '../../adapters/mail/outbox.ts';
 import { Account, EmailSecret } from './account.entity.ts';
-import { invalidInput, resetLinkInvalid } from './account-errors.ts';
+import { resetLinkInvalid } from './account-errors.ts';
 import { passwordChangedMail, passwordResetMail } from './account-mails.ts';
 import { normaliseEmail } from './email-address.ts';
 import { issueResetToken, resetTokenHash, retireSecrets } from './email-secrets.ts';
@@ -10,6 +12,21 @@ import { startMailCooldown } from './mail-cooldown.ts';
 import { checkPasswordPolicy, hashPassword } from './password.ts';
 import { MAIL_REQUEST_MIN_MS, withMinimumDuration } from './steady-duration.ts';
 import type { Throttle } from './throttle.ts';
+
+/** The "Forgot password" form: the address of the account. */
+export const forgotPasswordForm = z.object({ email: z.string() });
+
+/** What the "Forgot password" form sends; the link to mail, given its token; the limits. */
+export type PasswordResetRequest = z.input<typeof forgotPasswordForm> & {
+  readonly resetUrl: (token: string) => string;
+  readonly throttle?: Throttle;
+};
+
+/** The "Choose a new password" form: the link's token, kept in the form, and the new password. */
+export const resetPasswordForm = z.object({ token: z.string(), newPassword: z.string() });
+
+/** What the "Choose a new password" form sends. */
+export type PasswordResetInput = z.input<typeof resetPasswordForm>;
 
 /**
  * "Forgot password": mail a single-use link, valid 30 minutes, to the account with this address,
@@ -24,10 +41,11 @@ import type { Throttle } from './throttle.ts';
  */
 export async function requestPasswordReset(
   em: EntityManager,
-  input: { email: string; resetUrl: (token: string) => string; throttle?: Throttle },
+  input: PasswordResetRequest,
   now = new Date(),
 ): Promise<void> {
-  const email = normaliseEmail(input.email);
+  // The address's own message (not "Some fields need your attention") heads the page.
+  const email = normaliseEmail(parseForm(forgotPasswordForm, input).email);
   if (input.throttle) await input.throttle.limits.mailByAccount.consume(email);
   // Issuing a link takes a few milliseconds that an unknown address does not: hidden by the floor.
   await withMinimumDuration(MAIL_REQUEST_MIN_MS, () =>
@@ -53,19 +71,20 @@ export async function requestPasswordReset(
  */
 export async function resetPassword(
   em: EntityManager,
-  input: { token: string; newPassword: string },
+  input: PasswordResetInput,
   now = new Date(),
 ): Promise<Account> {
-  const secretHash = resetTokenHash(input.token);
+  const { token, newPassword } = parseForm(resetPasswordForm, input);
+  const secretHash = resetTokenHash(token);
   const found = await em.findOne(
     EmailSecret,
     { secretHash, purpose: 'reset-password' },
     { populate: ['account'] },
   );
   if (!found || !usable(found, now)) throw resetLinkInvalid();
-  const problem = await checkPasswordPolicy(input.newPassword, found.account);
+  const problem = await checkPasswordPolicy(newPassword, found.account);
   if (problem) throw invalidInput({ newPassword: problem });
-  const passwordHash = await hashPassword(input.newPassword);
+  const passwordHash = await hashPassword(newPassword);
   return em.transactional(async (tx) => {
     // Locked and checked again: two tabs submitting the same link cannot both use it.
     const secret = await tx.findOne(

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { Account, type Gender } from './account.entity.ts';
+import { parseForm } from '../../adapters/http/forms.ts';
+import { Account } from './account.entity.ts';
 import { accountNotFound } from './account-errors.ts';
-import { parseFields, profileFields } from './account-input.ts';
+import { profileFields } from './account-input.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,14 +21,11 @@ export async function findAccount(em: EntityManager, id: string): Promise<Accoun
   return em.findOne(Account, { id });
 }
 
-/** What the account settings form sends. */
-export interface ProfileInput {
-  readonly givenName: string;
-  readonly familyName: string;
-  /** `YYYY-MM-DD`. */
-  readonly birthdate: string;
-  readonly gender?: Gender | '' | undefined;
-}
+/** The profile form of the account page: given and family name, birth date, optional gender. */
+export const profileForm = (now = new Date()) => z.object(profileFields(now));
+
+/** What the profile form of the account page sends. */
+export type ProfileInput = z.input<ReturnType<typeof profileForm>>;
 
 /**
  * Change the name, birth date and gender of an account, checked as at sign-up: each bad field
@@ -43,7 +41,7 @@ export async function updateProfile(
   input: ProfileInput,
   now = new Date(),
 ): Promise<Account> {
-  const data = parseFields(z.object(profileFields(now)), input);
+  const data = parseForm(profileForm(now), input);
   return em.transactional(async (tx) => {
     const account = await findAccount(tx, accountId);
     if (!account) throw accountNotFound();

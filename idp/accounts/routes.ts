@@ -1,13 +1,14 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { AppError, isAppError } from '../../adapters/http/errors.ts';
-import { formFields } from '../../adapters/http/forms.ts';
+import { AppError } from '../../adapters/http/errors.ts';
+import { formFields, postedForm } from '../../adapters/http/forms.ts';
+import { attempt, refusalOf } from '../../adapters/http/refusal.ts';
 import type { IdpContext } from '../idp-context.ts';
 import type { Account } from './account.entity.ts';
 import { appsWithAccess, revokeApp, signOutEverywhere } from './account-apps.ts';
-import { deleteAccount } from './account-deletion.ts';
+import { deleteAccount, deleteAccountForm } from './account-deletion.ts';
 import { accountSignInUrl, endOtherSessions, signedInAccount } from './account-session.ts';
-import { changePassword, updateProfile } from './accounts.ts';
+import { changePassword, passwordChangeForm, profileForm, updateProfile } from './accounts.ts';
 import { passwordResetRoutes } from './password-reset-routes.ts';
 
 /**
@@ -27,26 +28,19 @@ export function accountRoutes(router: Router, idp: IdpContext): void {
 
   router.post('/account/profile', async (ctx) => {
     const account = await requireAccount(ctx, idp);
-    const form = formFields(ctx);
-    const values = {
-      givenName: form.givenName ?? '',
-      familyName: form.familyName ?? '',
-      birthdate: form.birthdate ?? '',
-      gender: form.gender || undefined,
-    };
-    await attempt(ctx, idp, account, values, async () => {
-      await updateProfile(idp.orm.em.fork(), account.id, values as never);
+    const form = postedForm(ctx, profileForm());
+    await change(ctx, idp, account, form, async () => {
+      await updateProfile(idp.orm.em.fork(), account.id, form);
       ctx.redirect(`${idp.base}/account?done=profile`);
     });
   });
 
   router.post('/account/password', async (ctx) => {
     const account = await requireAccount(ctx, idp);
-    const form = formFields(ctx);
-    await attempt(ctx, idp, account, {}, async () => {
+    const form = postedForm(ctx, passwordChangeForm);
+    await change(ctx, idp, account, {}, async () => {
       await changePassword(idp.orm.em.fork(), account.id, {
-        currentPassword: form.currentPassword ?? '',
-        newPassword: form.newPassword ?? '',
+        ...form,
         throttle: { limits: idp.rateLimits, ip: ctx.ip },
       });
       // Other sessions end (sessionsValidAfter moved); this browser, which proved the password, stays.
@@ -70,11 +64,10 @@ export function accountRoutes(router: Router, idp: IdpContext): void {
 
   router.post('/account/delete', async (ctx) => {
     const account = await requireAccount(ctx, idp);
-    const form = formFields(ctx);
-    await attempt(ctx, idp, account, {}, async () => {
+    const form = postedForm(ctx, deleteAccountForm);
+    await change(ctx, idp, account, {}, async () => {
       await deleteAccount(idp.orm, idp.orm.em.fork(), account.id, {
-        password: form.deletePassword ?? '',
-        confirm: form.confirm ?? '',
+        ...form,
         throttle: { limits: idp.rateLimits, ip: ctx.ip },
       });
       ctx.redirect(`${idp.base}/signed-out`);
@@ -91,26 +84,17 @@ async function requireAccount(ctx: Context, idp: IdpContext): Promise<Account> {
   return account;
 }
 
-/** Run a change; a refusal re-renders the page with its message and field errors, having changed nothing. */
-async function attempt(
+/** Run a change; a refusal re-renders the page with `values`, the message and the field errors. */
+function change(
   ctx: Context,
   idp: IdpContext,
   account: Account,
-  values: Record<string, unknown>,
-  change: () => Promise<void>,
+  values: Record<string, string>,
+  run: () => Promise<void>,
 ): Promise<void> {
-  try {
-    await change();
-  } catch (error) {
-    if (!isAppError(error) || error.status >= 500) throw error;
-    await renderAccount(
-      ctx,
-      idp,
-      account,
-      { values, errors: { ...error.fields }, message: error.message },
-      error.status,
-    );
-  }
+  return attempt(ctx, run, (refusal) =>
+    renderAccount(ctx, idp, account, { values, ...refusalOf(refusal) }, refusal.status),
+  );
 }
 
 async function renderAccount(

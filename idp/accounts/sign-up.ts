@@ -2,28 +2,29 @@ import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
+import { checkbox, parseForm } from '../../adapters/http/forms.ts';
 import { enqueueMail } from '../../adapters/mail/outbox.ts';
-import { Account, type Gender } from './account.entity.ts';
-import { emailField, parseFields, passwordField, profileFields } from './account-input.ts';
+import { Account } from './account.entity.ts';
+import { emailField, passwordField, profileFields } from './account-input.ts';
 import { alreadyRegisteredMail } from './account-mails.ts';
 import { restartMailCooldown, startMailCooldown } from './mail-cooldown.ts';
 import { hashPassword, type PasswordPolicy, passwordPolicy } from './password.ts';
 import type { Throttle } from './throttle.ts';
 import { sendVerificationCode } from './verification.ts';
 
-/** What the "Sign up now" form sends. */
-export interface SignUpInput {
-  readonly email: string;
-  readonly password: string;
-  readonly givenName: string;
-  readonly familyName: string;
-  /** `YYYY-MM-DD`. */
-  readonly birthdate: string;
-  readonly gender?: Gender | '' | undefined;
-  /** The Services Agreement and privacy statement checkbox. */
-  readonly acceptTerms: boolean;
-  readonly throttle?: Throttle;
-}
+/** The "Sign up now" form. */
+export const signUpForm = (now = new Date()) =>
+  z.object({
+    email: emailField,
+    password: passwordField,
+    ...profileFields(now),
+    acceptTerms: checkbox().pipe(
+      z.literal(true, { error: 'Accept the Services Agreement and privacy statement.' }),
+    ),
+  });
+
+/** What the "Sign up now" form sends (the Services Agreement box ticked or not), and the limits. */
+export type SignUpInput = z.input<ReturnType<typeof signUpForm>> & { readonly throttle?: Throttle };
 
 /**
  * What to show is the same for a new address and for one that already has an account, so the
@@ -46,14 +47,6 @@ export interface SignUpResult {
   readonly passwordHash?: string;
 }
 
-const signUpSchema = (now: Date) =>
-  z.object({
-    email: emailField,
-    password: passwordField,
-    ...profileFields(now),
-    acceptTerms: z.literal(true, { error: 'Accept the Services Agreement and privacy statement.' }),
-  });
-
 /**
  * Create an unverified account and mail it a 6-digit code, in one transaction (the mail is in the
  * outbox only if the account is committed). Each bad field gives its message in one
@@ -63,13 +56,13 @@ const signUpSchema = (now: Date) =>
  * time taken is the same. With `throttle`, counts against `signUpByIp` and `mailByAccount`.
  *
  * @example
- *   const { email } = await signUp(em, { ...form, acceptTerms: form.terms === 'on', throttle });
+ *   const { email } = await signUp(em, { ...postedForm(ctx, signUpForm()), throttle });
  *   ctx.redirect(`/verify?email=${encodeURIComponent(email)}`);
  */
 export async function signUp(em: EntityManager, input: SignUpInput, now = new Date()): Promise<SignUpResult> {
   if (input.throttle) await input.throttle.limits.signUpByIp.consume(input.throttle.ip);
   const policy = await passwordPolicy();
-  const data = parseFields(signUpSchema(now), input, (fields) => passwordProblem(policy, fields));
+  const data = parseForm(signUpForm(now), input, (fields) => passwordProblem(policy, fields));
   if (input.throttle) await input.throttle.limits.mailByAccount.consume(data.email);
   const passwordHash = await hashPassword(data.password);
   const result: SignUpResult = { email: data.email, verificationNeeded: true };

@@ -1,5 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { parseForm } from '../../adapters/http/forms.ts';
 import { enqueueMail } from '../../adapters/mail/outbox.ts';
 import { Account, EmailSecret } from './account.entity.ts';
 import { codeError, resendCooldown } from './account-errors.ts';
@@ -18,6 +20,22 @@ export interface ChosenPassword {
   readonly passwordHash: string;
 }
 
+/** The "enter your code" form: the address (a hidden field) and the 6-digit code as typed. */
+export const verifyForm = z.object({ email: z.string(), code: z.string().trim() });
+
+/** What the "enter your code" form sends; the limits; the password a sign-up here chose. */
+export type VerifyInput = z.input<typeof verifyForm> & {
+  readonly throttle?: Throttle;
+  /** The password chosen where the code is entered, to set if `email` is this one's. */
+  readonly chosenPassword?: ChosenPassword;
+};
+
+/** "Send a new code": the address (a hidden field). */
+export const resendForm = z.object({ email: z.string() });
+
+/** What "Send a new code" sends, and the limits. */
+export type ResendInput = z.input<typeof resendForm> & { readonly throttle?: Throttle };
+
 /**
  * Check the code typed on the "enter your code" page. The right code marks the address verified,
  * uses the code up and returns the account (the route signs the person in). A wrong one counts an
@@ -30,19 +48,10 @@ export interface ChosenPassword {
  * credentials, so one who signed up with someone else's address first cannot sign in once its
  * owner verifies it (account pre-hijacking, Sudhodanan & Paverd, USENIX Security 2022).
  */
-export async function verifyEmail(
-  em: EntityManager,
-  input: {
-    email: string;
-    code: string;
-    throttle?: Throttle;
-    /** The password chosen where the code is entered, to set if `email` is this one's. */
-    chosenPassword?: ChosenPassword;
-  },
-  now = new Date(),
-): Promise<Account> {
+export async function verifyEmail(em: EntityManager, input: VerifyInput, now = new Date()): Promise<Account> {
   if (input.throttle) await input.throttle.limits.signInByIp.check(input.throttle.ip);
-  const email = normaliseEmailOrUndefined(input.email);
+  const form = parseForm(verifyForm, input);
+  const email = normaliseEmailOrUndefined(form.email);
   const outcome = await em.transactional(async (tx): Promise<Account | Refusal> => {
     const account = email ? await tx.findOne(Account, { email }) : null;
     if (!account) return 'CODE_INVALID';
@@ -53,7 +62,7 @@ export async function verifyEmail(
       { orderBy: { createdAt: 'desc' }, lockMode: LockMode.PESSIMISTIC_WRITE },
     );
     if (!secret) return 'CODE_INVALID';
-    const outcome = check(secret, account, input.code, now);
+    const outcome = check(secret, account, form.code, now);
     if (typeof outcome !== 'string' && input.chosenPassword?.email === account.email) {
       outcome.passwordHash = input.chosenPassword.passwordHash;
       outcome.sessionsValidAfter = now;
@@ -86,10 +95,10 @@ function check(secret: EmailSecret, account: Account, code: string, now: Date): 
  */
 export async function resendVerification(
   em: EntityManager,
-  input: { email: string; throttle?: Throttle },
+  input: ResendInput,
   now = new Date(),
 ): Promise<void> {
-  const email = normaliseEmail(input.email);
+  const email = normaliseEmail(parseForm(resendForm, input).email);
   if (input.throttle) await input.throttle.limits.mailByAccount.consume(email);
   // Issuing a code takes a few milliseconds that an unknown address does not: hidden by the floor.
   const wait = await withMinimumDuration(MAIL_REQUEST_MIN_MS, () =>

@@ -1,5 +1,4 @@
 import type Router from '@koa/router';
-import { formFields } from '../../adapters/http/forms.ts';
 import type { IdpContext } from '../idp-context.ts';
 import { consentRoutes } from './consent.ts';
 import { interactionPage, renderLogin, renderSignUp, signInTo } from './pages.ts';
@@ -28,25 +27,19 @@ export function interactionRoutes(router: Router, idp: IdpContext): void {
   );
 
   router.post('/interaction/:uid/login', async (ctx) => {
-    const page = await interactionPage(ctx, idp, 'login');
-    const form = formFields(ctx);
-    await signInWithPassword(ctx, idp, page, form);
+    await signInWithPassword(ctx, idp, await interactionPage(ctx, idp, 'login'));
   });
 
   router.post('/interaction/:uid/signup', async (ctx) => {
-    const page = await interactionPage(ctx, idp, 'login');
-    await signUpInInteraction(ctx, idp, page, formFields(ctx));
+    await signUpInInteraction(ctx, idp, await interactionPage(ctx, idp, 'login'));
   });
 
   router.post('/interaction/:uid/verify', async (ctx) => {
-    const page = await interactionPage(ctx, idp, 'login');
-    await verifyInInteraction(ctx, idp, page, formFields(ctx));
+    await verifyInInteraction(ctx, idp, await interactionPage(ctx, idp, 'login'));
   });
 
   router.post('/interaction/:uid/resend', async (ctx) => {
-    const page = await interactionPage(ctx, idp, 'login');
-    const { email = '' } = formFields(ctx);
-    await resendInInteraction(ctx, idp, page, email);
+    await resendInInteraction(ctx, idp, await interactionPage(ctx, idp, 'login'));
   });
 
   router.post('/interaction/:uid/confirm', async (ctx) => {

@@ -1,16 +1,21 @@
 import type { Context } from 'koa';
 import { type AppError, isAppError } from '../../adapters/http/errors.ts';
+import { postedForm } from '../../adapters/http/forms.ts';
+import { attempt, refusalOf } from '../../adapters/http/refusal.ts';
 import {
   authenticate,
   type ChosenPassword,
   EmailNotVerifiedError,
+  resendForm,
   resendVerification,
+  signInForm,
   signUp,
+  signUpForm,
   type Throttle,
   verifyEmail,
+  verifyForm,
 } from '../accounts/accounts.ts';
 import type { IdpContext } from '../idp-context.ts';
-import { RetryLaterError } from '../rate-limits/retry-later-error.ts';
 import { type DeviceCookies, deviceCookies } from './device-cookie.ts';
 import {
   type InteractionPage,
@@ -31,30 +36,30 @@ export async function signInWithPassword(
   ctx: Context,
   idp: IdpContext,
   page: InteractionPage,
-  form: Record<string, string>,
 ): Promise<void> {
-  const email = (form.email ?? '').trim();
-  const values = { email };
-  try {
-    const devices = deviceCookiesOf(idp);
-    const account = await authenticate(idp.orm, {
-      email,
-      password: form.password ?? '',
-      throttle: { ...throttle(ctx, idp), knownDevice: (login) => devices.known(ctx, login) },
-    });
-    devices.remember(ctx, account);
-    idp.metrics.signIns.inc({ outcome: 'success' });
-    await signInTo(ctx, page, { login: { accountId: account.id, amr: ['pwd'] } });
-  } catch (error) {
-    if (error instanceof EmailNotVerifiedError) {
-      idp.metrics.signIns.inc({ outcome: 'unverified' });
-      return startVerification(ctx, idp, page, error);
-    }
-    if (!isAppError(error) || error.status >= 500) throw error;
-    countFailedSignIn(idp, error);
-    tellWhenToRetry(ctx, error);
-    await renderLogin(ctx, idp, page, { values, message: error.message }, error.status);
-  }
+  const form = postedForm(ctx, signInForm);
+  const devices = deviceCookiesOf(idp);
+  await attempt(
+    ctx,
+    async () => {
+      const account = await authenticate(idp.orm, {
+        ...form,
+        throttle: { ...throttle(ctx, idp), knownDevice: (login) => devices.known(ctx, login) },
+      });
+      devices.remember(ctx, account);
+      idp.metrics.signIns.inc({ outcome: 'success' });
+      await signInTo(ctx, page, { login: { accountId: account.id, amr: ['pwd'] } });
+    },
+    async (refusal) => {
+      if (refusal instanceof EmailNotVerifiedError) {
+        idp.metrics.signIns.inc({ outcome: 'unverified' });
+        return startVerification(ctx, idp, page, refusal);
+      }
+      countFailedSignIn(idp, refusal);
+      const values = { email: form.email.trim() };
+      await renderLogin(ctx, idp, page, { values, message: refusal.message }, refusal.status);
+    },
+  );
 }
 
 /** The right password for an unverified account: verify first, then continue signed in. */
@@ -83,42 +88,26 @@ export async function signUpInInteraction(
   ctx: Context,
   idp: IdpContext,
   page: InteractionPage,
-  form: Record<string, string>,
 ): Promise<void> {
-  const values = {
-    givenName: form.givenName ?? '',
-    familyName: form.familyName ?? '',
-    email: form.email ?? '',
-    birthdate: form.birthdate ?? '',
-    gender: form.gender ?? '',
-    acceptTerms: form.acceptTerms ?? '',
-  };
-  try {
-    const outcome = await signUp(idp.orm.em.fork(), {
-      ...values,
-      password: form.password ?? '',
-      gender: values.gender as never,
-      acceptTerms: values.acceptTerms === 'yes',
-      throttle: throttle(ctx, idp),
-    });
-    // Whoever enters the code mailed to this address, in this sign-in, is signed in as its account,
-    // with the password chosen here if someone else had signed up with the address first.
-    const chosen: ChosenPassword | undefined = outcome.passwordHash
-      ? { email: outcome.email, passwordHash: outcome.passwordHash }
-      : undefined;
-    await rememberInInteraction(page, { pendingEmail: outcome.email, chosenPassword: chosen });
-    await renderVerify(ctx, idp, page, outcome.email);
-  } catch (error) {
-    if (!isAppError(error) || error.status >= 500) throw error;
-    tellWhenToRetry(ctx, error);
-    await renderSignUp(
-      ctx,
-      idp,
-      page,
-      { values, errors: { ...error.fields }, message: error.message },
-      error.status,
-    );
-  }
+  const form = postedForm(ctx, signUpForm());
+  await attempt(
+    ctx,
+    async () => {
+      const outcome = await signUp(idp.orm.em.fork(), { ...form, throttle: throttle(ctx, idp) });
+      // Whoever enters the code mailed to this address, in this sign-in, is signed in as its account,
+      // with the password chosen here if someone else had signed up with the address first.
+      const chosen: ChosenPassword | undefined = outcome.passwordHash
+        ? { email: outcome.email, passwordHash: outcome.passwordHash }
+        : undefined;
+      await rememberInInteraction(page, { pendingEmail: outcome.email, chosenPassword: chosen });
+      await renderVerify(ctx, idp, page, outcome.email);
+    },
+    (refusal) => {
+      // A password is never sent back to the browser.
+      const { password: _, ...values } = form;
+      return renderSignUp(ctx, idp, page, { values, ...refusalOf(refusal) }, refusal.status);
+    },
+  );
 }
 
 /**
@@ -129,48 +118,48 @@ export async function verifyInInteraction(
   ctx: Context,
   idp: IdpContext,
   page: InteractionPage,
-  form: Record<string, string>,
 ): Promise<void> {
-  const email = form.email ?? '';
-  try {
-    const account = await verifyEmail(idp.orm.em.fork(), {
-      email,
-      code: (form.code ?? '').trim(),
-      throttle: throttle(ctx, idp),
-      chosenPassword: chosenPassword(page),
-    });
-    if (account.email === page.result?.pendingEmail) {
-      deviceCookiesOf(idp).remember(ctx, account);
-      await signInTo(ctx, page, { login: { accountId: account.id, amr: ['pwd'] } });
-      return;
-    }
-    await renderLogin(ctx, idp, page, {
-      values: { email },
-      notice: 'Your e-mail address is verified. Sign in to continue.',
-    });
-  } catch (error) {
-    if (!isAppError(error) || error.status >= 500) throw error;
-    tellWhenToRetry(ctx, error);
-    await renderVerify(ctx, idp, page, email, { errors: { code: error.message } }, error.status);
-  }
+  const form = postedForm(ctx, verifyForm);
+  await attempt(
+    ctx,
+    async () => {
+      const account = await verifyEmail(idp.orm.em.fork(), {
+        ...form,
+        throttle: throttle(ctx, idp),
+        chosenPassword: chosenPassword(page),
+      });
+      if (account.email === page.result?.pendingEmail) {
+        deviceCookiesOf(idp).remember(ctx, account);
+        await signInTo(ctx, page, { login: { accountId: account.id, amr: ['pwd'] } });
+        return;
+      }
+      await renderLogin(ctx, idp, page, {
+        values: { email: form.email },
+        notice: 'Your e-mail address is verified. Sign in to continue.',
+      });
+    },
+    (refusal) =>
+      renderVerify(ctx, idp, page, form.email, { errors: { code: refusal.message } }, refusal.status),
+  );
 }
 
+/** "Send a new code": the same answer whether or not the address waits for one. */
 export async function resendInInteraction(
   ctx: Context,
   idp: IdpContext,
   page: InteractionPage,
-  email: string,
-) {
-  try {
-    await resendVerification(idp.orm.em.fork(), { email, throttle: throttle(ctx, idp) });
-    await renderVerify(ctx, idp, page, email, {
-      notice: 'If this address is waiting for a code, a new one is on its way.',
-    });
-  } catch (error) {
-    if (!isAppError(error) || error.status >= 500) throw error;
-    tellWhenToRetry(ctx, error);
-    await renderVerify(ctx, idp, page, email, { message: error.message }, error.status);
-  }
+): Promise<void> {
+  const form = postedForm(ctx, resendForm);
+  await attempt(
+    ctx,
+    async () => {
+      await resendVerification(idp.orm.em.fork(), { ...form, throttle: throttle(ctx, idp) });
+      await renderVerify(ctx, idp, page, form.email, {
+        notice: 'If this address is waiting for a code, a new one is on its way.',
+      });
+    },
+    (refusal) => renderVerify(ctx, idp, page, form.email, { message: refusal.message }, refusal.status),
+  );
 }
 
 /** The password a sign-up in this interaction chose for an address already taken, unverified. */
@@ -197,9 +186,4 @@ function deviceCookiesOf(idp: IdpContext): DeviceCookies {
 function countFailedSignIn(idp: IdpContext, error: AppError): void {
   if (isAppError(error, 'INVALID_CREDENTIALS')) idp.metrics.signIns.inc({ outcome: 'invalid_credentials' });
   if (isAppError(error, 'RATE_LIMITED')) idp.metrics.signIns.inc({ outcome: 'rate_limited' });
-}
-
-/** RFC 6585 §4: a 429 says when to come back, on a re-rendered form as on an error page. */
-function tellWhenToRetry(ctx: Context, error: AppError): void {
-  if (error instanceof RetryLaterError) ctx.set('Retry-After', String(error.retryAfterSeconds));
 }

@@ -73,7 +73,7 @@ export function hashed(key: string): string {
 }
 
 /** The refusal, saying how long until the window or the lock ends. */
-export function rateLimited(state: { msBeforeNext: number }): RetryLaterError {
+export function rateLimited(state: { msBeforeNext: number }): RetryLaterError<'RATE_LIMITED'> {
   const seconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
   const minutes = Math.ceil(seconds / 60);
   const wait = minutes === 1 ? '1 minute' : `${minutes} minutes`;

@@ -1,5 +1,5 @@
-import { isAppError } from '../../adapters/http/errors.ts';
-import type { PortalContext, PortalRequest, PortalRouter } from '../portal-context.ts';
+import { attempt } from '../../adapters/http/refusal.ts';
+import type { PortalContext, PortalRouter } from '../portal-context.ts';
 import { portalErrors } from '../portal-errors.ts';
 import { sessionOf } from '../sessions/sessions.ts';
 import { continueAfterSignIn, takeContinuation } from '../sign-in/continuation.ts';
@@ -37,24 +37,22 @@ export function invitationRoutes(router: PortalRouter, portal: PortalContext): v
       ctx.status = 303;
       return ctx.redirect('/');
     }
-    try {
-      await claimInvitation(portal.domain, { token, identity: signedIn });
-    } catch (error) {
-      return renderRefusal(ctx, portal, error);
-    }
-    await auditSignIn(portal.domain, signedIn);
-    ctx.status = 303;
-    ctx.redirect('/');
+    await attempt(
+      ctx,
+      async () => {
+        await claimInvitation(portal.domain, { token, identity: signedIn });
+        await auditSignIn(portal.domain, signedIn);
+        ctx.status = 303;
+        ctx.redirect('/');
+      },
+      // The claim rule said no: why, and a way to sign out and back in with the invited account.
+      (refusal) =>
+        portal.views.render(
+          ctx,
+          'invitation-refused',
+          { title: 'Invitation not accepted', error: refusal },
+          refusal.status,
+        ),
+    );
   });
-}
-
-/** The claim rule said no: why, and a way to sign out and back in with the invited account. */
-async function renderRefusal(ctx: PortalRequest, portal: PortalContext, error: unknown): Promise<void> {
-  if (!isAppError(error) || error.status >= 500) throw error;
-  await portal.views.render(
-    ctx,
-    'invitation-refused',
-    { title: 'Invitation not accepted', error },
-    error.status,
-  );
 }

@@ -1,40 +1,26 @@
-import type { Roles } from './profile-input.ts';
+import { z } from 'zod';
+import { asPosted, checkbox } from '../../adapters/http/forms.ts';
+import { profileSchema, rolesSchema } from './profile-input.ts';
 
-/** The profile form's fields as posted (and re-shown after an error). */
-export interface ProfileForm {
-  readonly givenName: string;
-  readonly familyName: string;
-  readonly email: string;
-  readonly phone: string;
-  readonly jobTitle: string;
-  readonly roles: Roles;
-  readonly sendInvitation: boolean;
-}
+/**
+ * The Add New Professionals / Edit form: the profile's fields as typed (the service checks them
+ * with `profileSchema`, so a refused form shows them again as they were sent), the role boxes and
+ * Send invitation e-mail, ticked or not; read into what `addProfessional` takes.
+ *
+ * @example
+ *   const form = professionalForm.parse(formFields(ctx));
+ *   await addProfessional(domain, { actor, organizationId, ...form });
+ */
+export const professionalForm = z
+  .object({ ...asPosted(profileSchema), ...rolesSchema.shape, sendInvitation: checkbox() })
+  .transform(({ administrator, billingContact, shippingContact, sendInvitation, ...profile }) => ({
+    profile,
+    roles: { administrator, billingContact, shippingContact },
+    sendInvitation,
+  }));
 
-/** Read the posted form; checkboxes are present ("yes") or absent. */
-export function readProfileForm(fields: Record<string, string>): ProfileForm {
-  return {
-    givenName: fields.givenName ?? '',
-    familyName: fields.familyName ?? '',
-    email: fields.email ?? '',
-    phone: fields.phone ?? '',
-    jobTitle: fields.jobTitle ?? '',
-    roles: {
-      administrator: fields.administrator === 'yes',
-      billingContact: fields.billingContact === 'yes',
-      shippingContact: fields.shippingContact === 'yes',
-    },
-    sendInvitation: fields.sendInvitation === 'yes',
-  };
-}
+/** The profile form as posted (and shown again after a refusal). */
+export type ProfileForm = z.output<typeof professionalForm>;
 
-export const EMPTY_PROFILE_FORM: ProfileForm = {
-  givenName: '',
-  familyName: '',
-  email: '',
-  phone: '',
-  jobTitle: '',
-  roles: { administrator: false, billingContact: false, shippingContact: false },
-  // The guide: "ensure that the send invitation e-mail box has been checked" — on by default.
-  sendInvitation: true,
-};
+// The guide: "ensure that the send invitation e-mail box has been checked": on by default.
+export const EMPTY_PROFILE_FORM: ProfileForm = professionalForm.parse({ sendInvitation: true });

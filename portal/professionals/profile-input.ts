@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONTROL_CHARACTER_MESSAGE, hasControlCharacter } from '../../adapters/http/control-characters.ts';
-import { portalErrors } from '../portal-errors.ts';
+import { checkbox, parseForm } from '../../adapters/http/forms.ts';
 
 /**
  * A text field, checked before it is trimmed: trimming would silently drop a trailing CR/LF or
@@ -19,7 +19,8 @@ const optionalText = (max: number) =>
     .optional()
     .transform((v) => (v ? v : null));
 
-const profileSchema = z.object({
+/** A professional's profile: names, e-mail, and the optional phone and job title. */
+export const profileSchema = z.object({
   givenName: formText().min(1, 'Enter the first name.').max(100, 'Use at most 100 characters.'),
   familyName: formText().min(1, 'Enter the last name.').max(100, 'Use at most 100 characters.'),
   email: formText()
@@ -32,12 +33,14 @@ const profileSchema = z.object({
 export type ProfileInput = z.input<typeof profileSchema>;
 export type Profile = z.output<typeof profileSchema>;
 
-/** Administrator is optional; Billing and Shipping Contact are the mandatory roles. */
-export interface Roles {
-  readonly administrator: boolean;
-  readonly billingContact: boolean;
-  readonly shippingContact: boolean;
-}
+/** The role boxes. Administrator is optional; Billing and Shipping Contact are the mandatory roles. */
+export const rolesSchema = z.object({
+  administrator: checkbox(),
+  billingContact: checkbox(),
+  shippingContact: checkbox(),
+});
+
+export type Roles = Readonly<z.output<typeof rolesSchema>>;
 
 export const NO_ROLES: Roles = Object.freeze({
   administrator: false,
@@ -52,14 +55,7 @@ export const ALL_ROLES: Roles = Object.freeze({
 
 /** Validate a professional's profile; throws `INVALID_INPUT` with a message per bad field. */
 export function parseProfile(input: unknown): Profile {
-  const parsed = profileSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const fields: Record<string, string> = {};
-  for (const issue of parsed.error.issues) {
-    const key = String(issue.path[0] ?? 'form');
-    fields[key] ??= issue.message;
-  }
-  throw portalErrors.invalidInput(fields);
+  return parseForm(profileSchema, input);
 }
 
 /** Escape LIKE wildcards so an e-mail is compared literally, case-insensitively. */

@@ -1,11 +1,12 @@
 import { type AppError, isAppError } from '../../adapters/http/errors.ts';
 import { formFields } from '../../adapters/http/forms.ts';
+import { attempt, refusalOf } from '../../adapters/http/refusal.ts';
 import { actorOf, requireMember } from '../membership/gate.ts';
 import { administeredOrganization } from '../organizations/access.ts';
 import type { PortalContext, PortalRequest, PortalRouter } from '../portal-context.ts';
 import { professionalProfile } from './professional-profile.ts';
 import { addProfessional, deleteProfessional, sendInvitation, updateProfessional } from './professionals.ts';
-import { EMPTY_PROFILE_FORM, type ProfileForm, readProfileForm } from './profile-form.ts';
+import { EMPTY_PROFILE_FORM, type ProfileForm, professionalForm } from './profile-form.ts';
 
 const NOTICES: Record<string, string> = {
   added: 'Saved. The professional was added.',
@@ -32,20 +33,16 @@ export function professionalRoutes(router: PortalRouter, portal: PortalContext):
   });
 
   router.post(base, admin, async (ctx) => {
-    const form = readProfileForm(formFields(ctx));
-    try {
+    const form = professionalForm.parse(formFields(ctx));
+    await refusingWithForm(ctx, portal, 'new', form, async () => {
       const { professional } = await addProfessional(portal.domain, {
         actor: actorOf(ctx),
         organizationId: ctx.params.orgId!,
-        profile: form,
-        roles: form.roles,
-        sendInvitation: form.sendInvitation,
+        ...form,
       });
       ctx.status = 303;
       ctx.redirect(profilePath(ctx, professional.id, form.sendInvitation ? 'invited' : 'added'));
-    } catch (error) {
-      await renderFormError(ctx, portal, 'new', form, error);
-    }
+    });
   });
 
   router.get(`${base}/:id`, admin, async (ctx) => renderProfile(ctx, portal));
@@ -57,25 +54,16 @@ export function professionalRoutes(router: PortalRouter, portal: PortalContext):
       ctx.params.orgId!,
       ctx.params.id!,
     );
-    const form: ProfileForm = {
-      ...p,
-      phone: p.phone ?? '',
-      jobTitle: p.jobTitle ?? '',
-      roles,
-      sendInvitation: false,
-    };
-    await renderForm(ctx, portal, 'edit', form);
+    await renderForm(ctx, portal, 'edit', professionalForm.parse({ ...p, ...roles }));
   });
 
   router.post(`${base}/:id`, admin, async (ctx) => {
-    const form = readProfileForm(formFields(ctx));
-    try {
-      await updateProfessional(portal.domain, { ...target(ctx), profile: form, roles: form.roles });
+    const form = professionalForm.parse(formFields(ctx));
+    await refusingWithForm(ctx, portal, 'edit', form, async () => {
+      await updateProfessional(portal.domain, { ...target(ctx), profile: form.profile, roles: form.roles });
       ctx.status = 303;
       ctx.redirect(profilePath(ctx, ctx.params.id!, 'saved'));
-    } catch (error) {
-      await renderFormError(ctx, portal, 'edit', form, error);
-    }
+    });
   });
 
   router.post(`${base}/:id/invite`, admin, async (ctx) => {
@@ -90,14 +78,16 @@ export function professionalRoutes(router: PortalRouter, portal: PortalContext):
   });
 
   router.post(`${base}/:id/delete`, admin, async (ctx) => {
-    try {
-      await deleteProfessional(portal.domain, target(ctx));
-    } catch (error) {
-      if (!isAppError(error) || error.status >= 500 || error.status === 404) throw error;
-      return renderProfile(ctx, portal, error);
-    }
-    ctx.status = 303;
-    ctx.redirect(`/accounts/${ctx.params.orgId}?done=deleted`);
+    await attempt(
+      ctx,
+      async () => {
+        await deleteProfessional(portal.domain, target(ctx));
+        ctx.status = 303;
+        ctx.redirect(`/accounts/${ctx.params.orgId}?done=deleted`);
+      },
+      (refusal) => renderProfile(ctx, portal, refusal),
+      pageGone,
+    );
   });
 }
 
@@ -144,20 +134,23 @@ async function renderForm(
   );
 }
 
-async function renderFormError(
+/** Run a change; a refusal shows the form again as it was sent, with the message and field errors. */
+function refusingWithForm(
   ctx: PortalRequest,
   portal: PortalContext,
   mode: 'new' | 'edit',
   form: ProfileForm,
-  error: unknown,
+  change: () => Promise<void>,
 ): Promise<void> {
-  if (!isAppError(error) || error.status >= 500 || error.status === 404) throw error;
-  await renderForm(
+  return attempt(
     ctx,
-    portal,
-    mode,
-    form,
-    { message: error.message, code: error.code, errors: { ...error.fields } },
-    error.status,
+    change,
+    (refusal) => renderForm(ctx, portal, mode, form, refusalOf(refusal), refusal.status),
+    pageGone,
   );
+}
+
+/** The organization or the professional is gone (or never was): the 404 page, not the form. */
+function pageGone(refusal: AppError): boolean {
+  return isAppError(refusal, 'NOT_FOUND');
 }
