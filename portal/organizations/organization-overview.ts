@@ -1,3 +1,4 @@
+import { isId } from '../../adapters/db/ids.ts';
 import { recentAuditEvents } from '../audit/audit.ts';
 import type { AuditEvent } from '../audit/audit-event.entity.ts';
 import type { PortalDomain } from '../domain.ts';
@@ -5,7 +6,6 @@ import { portalErrors } from '../portal-errors.ts';
 import { rolesOf } from '../professionals/mandatory-roles.ts';
 import { Professional } from '../professionals/professional.entity.ts';
 import type { Roles } from '../professionals/profile-input.ts';
-import { isId } from './access.ts';
 import { Organization } from './organization.entity.ts';
 
 export interface ProfessionalRow {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type EntityManager, LockMode } from '@mikro-orm/core';
 import { z } from 'zod';
+import { isId } from '../../adapters/db/ids.ts';
 import { recordAudit } from '../audit/audit.ts';
 import type { Actor, Identity, PortalDomain } from '../domain.ts';
 import { issueInvitation } from '../invitations/issue-invitation.ts';
@@ -9,7 +10,7 @@ import { activeMemberships, type Membership } from '../membership/membership.ts'
 import { portalErrors } from '../portal-errors.ts';
 import { Professional } from '../professionals/professional.entity.ts';
 import { formText, type ProfileInput, parseProfile } from '../professionals/profile-input.ts';
-import { adminOrganizationIds, isId } from './access.ts';
+import { adminOrganizationIds } from './access.ts';
 import {
   ORGANIZATION_KINDS,
   Organization,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
+import { isId } from '../../adapters/db/ids.ts';
 import { recordAudit } from '../audit/audit.ts';
 import type { Actor, PortalDomain } from '../domain.ts';
 import { issueInvitation } from '../invitations/issue-invitation.ts';
-import { isId, lockAdministeredOrganization } from '../organizations/access.ts';
+import { lockAdministeredOrganization } from '../organizations/access.ts';
 import type { Organization } from '../organizations/organization.entity.ts';
 import { portalErrors } from '../portal-errors.ts';
 import { assertNotLastAdministrator } from './last-administrator.ts';
