@@ -67,7 +67,7 @@ describe('docker-compose.yml', () => {
     const command = compose.services.setup!.command!.join(' ');
     const portalUrl = compose.services.portal!.environment!.PORTAL_URL;
     expect(command).toContain(`--redirect-uri ${portalUrl}/auth/callback`);
-    const uris = portalClientUris(portalUrl);
+    const uris = portalClientUris(portalUrl!);
     expect(command).toContain(`--redirect-uri ${uris.redirectUris[0]}`);
     expect(command).toContain(`--post-logout-redirect-uri ${uris.postLogoutRedirectUris[0]}`);
     expect(command).toContain(`--backchannel-logout-uri ${uris.backchannelLogoutUri}`);
