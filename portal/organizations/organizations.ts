@@ -5,7 +5,6 @@ import { isId } from '../../adapters/db/ids.ts';
 import { recordAudit } from '../audit/audit.ts';
 import type { Actor, Identity, PortalDomain } from '../domain.ts';
 import { issueInvitation } from '../invitations/issue-invitation.ts';
-import { seedLicenses } from '../licensing/licenses.ts';
 import { activeMemberships, type Membership } from '../membership/membership.ts';
 import { portalErrors } from '../portal-errors.ts';
 import { Professional } from '../professionals/professional.entity.ts';
@@ -79,7 +78,6 @@ export async function createOrganizationIn(
     isAdministrator: true,
     status: 'not_invited',
   });
-  seedLicenses(tx, organizationId);
   recordAudit(tx, {
     organizationId,
     actor: input.actor,
