@@ -29,7 +29,7 @@ export const SESSION_IDLE_SECONDS = 8 * 3600;
  * oidc-provider saves the session, with this lifetime, each time it is used: the idle window
  * slides, but never past the absolute lifetime counted from the sign-in (ASVS 7.3.2).
  */
-export function sessionTtl(session: { loginTs?: number }, now = Math.floor(Date.now() / 1000)): number {
+function sessionTtl(session: { loginTs?: number }, now = Math.floor(Date.now() / 1000)): number {
   const left = (session.loginTs ?? now) + TTL.Session - now;
   return Math.max(1, Math.min(SESSION_IDLE_SECONDS, left));
 }

@@ -102,7 +102,7 @@ export async function sendInvitation(
 }
 
 /** Load one professional of an organization the actor administers, with the organization locked. */
-export async function lockProfessional(
+async function lockProfessional(
   tx: EntityManager,
   input: Target & { professionalId: string },
 ): Promise<{ organization: Organization; professional: Professional }> {
