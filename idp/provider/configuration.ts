@@ -8,6 +8,7 @@ import {
   mayIntrospect,
   mayRevoke,
 } from '../clients/clients.ts';
+import { fetchWithoutSsrfGuard } from './patches/fetch-without-ssrf-guard.ts';
 
 /** Lifetimes, in seconds. ID tokens bound the signing-key retention (keys/signing-keys.ts). */
 export const TTL = {
@@ -137,7 +138,7 @@ export function providerConfiguration(settings: ProviderSettings): Configuration
       );
     },
     ttl: { ...TTL, Session: (_ctx, session) => sessionTtl(session) },
-    ...(settings.allowPrivateNetworkCallbacks ? { fetch: withoutSsrfGuard } : {}),
+    ...(settings.allowPrivateNetworkCallbacks ? { fetch: fetchWithoutSsrfGuard } : {}),
     // The portal and other apps read the profile from the ID token without a userinfo round trip.
     conformIdTokenClaims: false,
   };
@@ -173,10 +174,4 @@ function isListOfStrings(value: unknown): value is string[] {
 async function logoutPage(views: Views, ctx: KoaContextWithOIDC, form: string): Promise<void> {
   // `form` is oidc-provider's hidden form carrying its own CSRF token (xsrf); our page submits it.
   await views.render(ctx as never, 'sign-out', { title: 'Sign out', form });
-}
-
-/** oidc-provider's outgoing fetch without its special-use-address guard (see ALLOW_PRIVATE_NETWORK_CALLBACKS). */
-function withoutSsrfGuard(url: Parameters<typeof fetch>[0], options?: RequestInit) {
-  const { dispatcher: _guard, ...rest } = (options ?? {}) as RequestInit & { dispatcher?: unknown };
-  return fetch(url, rest);
 }
