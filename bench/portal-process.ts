@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../adapters/db/database.ts';
+import { portalClientUris } from '../config/portal-client-uris.ts';
 import { registerClient } from '../idp/clients/clients.ts';
 import { idpSchema } from '../idp/schema.ts';
 import { createOidcAdapter } from '../idp/storage/oidc-adapter.ts';
@@ -47,14 +48,11 @@ export async function registerBenchPortal(databaseUrl: string, portalPort: numbe
   const orm = await openDatabase(idpSchema, { url: databaseUrl, poolMax: 2 });
   try {
     const clientSecret = randomBytes(32).toString('base64url');
-    const url = portalUrl(portalPort);
     await registerClient(createOidcAdapter(orm), {
       name: 'CustomerSource',
       clientId: PORTAL_CLIENT_ID,
       clientSecret,
-      redirectUris: [`${url}/auth/callback`],
-      postLogoutRedirectUris: [`${url}/`],
-      backchannelLogoutUri: `${url}/backchannel-logout`,
+      ...portalClientUris(portalUrl(portalPort)),
       firstParty: true,
     });
     return clientSecret;

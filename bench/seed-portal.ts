@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../adapters/db/database.ts';
 import { createOrganization } from '../portal/accounts/create-organization.ts';
+import { addDemoLicenses } from '../portal/demo/demo-licenses.ts';
 import { SYSTEM_ACTOR } from '../portal/domain.ts';
 import { Professional } from '../portal/organizations/professional.entity.ts';
 import { portalSchema } from '../portal/schema.ts';
@@ -14,7 +15,7 @@ export interface PortalSeed {
 }
 
 /**
- * One customer organization (licensing rows included, as `createOrganization` seeds them) with
+ * One customer organization (with the demo licensing rows, portal/demo/demo-licenses.ts) with
  * `members` of the IdP's bench accounts as active professionals, bound to their IdP identity as a
  * claimed invitation leaves them. The first is its administrator. The portal has migrated already.
  */
@@ -50,6 +51,7 @@ export async function seedPortal(
       },
     );
     const em = orm.em.fork();
+    addDemoLicenses(em, organization.id);
     for (const [i, account] of others.entries()) {
       em.create(Professional, {
         id: randomUUID(),

@@ -4,7 +4,7 @@ import { startEmbeddedPostgres } from '../adapters/db/embedded-postgres.ts';
 import type { Config } from '../config/config.ts';
 
 /** The embedded PostgreSQL's port on embedded defaults, so the CLI finds the one `npm start` runs. */
-export const EMBEDDED_PORT = 54329;
+const EMBEDDED_PORT = 54329;
 
 export interface ResolvedDatabase {
   readonly url: string;

@@ -1,5 +1,6 @@
 import type { Database } from '../adapters/db/database.ts';
 import { builtInOption, type Config } from '../config/config.ts';
+import { portalClientUris } from '../config/portal-client-uris.ts';
 import { registerClient } from '../idp/clients/clients.ts';
 import { sharedSecret } from '../idp/keys/server-secrets.ts';
 import { createOidcAdapter } from '../idp/storage/oidc-adapter.ts';
@@ -19,9 +20,7 @@ export async function registerPortalClient(idpOrm: Database, config: Config): Pr
     name: config.PORTAL_NAME,
     clientId: listed?.clientId ?? config.PORTAL_CLIENT_ID,
     clientSecret,
-    redirectUris: [`${config.PORTAL_URL}/auth/callback`],
-    postLogoutRedirectUris: [`${config.PORTAL_URL}/`],
-    backchannelLogoutUri: `${config.PORTAL_URL}/backchannel-logout`,
+    ...portalClientUris(config.PORTAL_URL),
     firstParty: true,
   });
   return clientSecret;

@@ -67,9 +67,3 @@ async function migrate(orm: MikroORM, schema: string): Promise<void> {
     await orm.migrator.up({ transaction: tx });
   });
 }
-
-/** True when every committed migration of the module has been applied (used by readiness checks). */
-export async function migrationsApplied(orm: Database): Promise<boolean> {
-  const pending = await orm.migrator.getPending();
-  return pending.length === 0;
-}

@@ -1,74 +1,54 @@
+import { fileURLToPath } from 'node:url';
+import { precompiledEta } from '../http/eta-precompiled-templates.ts';
 import type { OutboxStats } from './dispatcher.ts';
 import type { ReceivedMail } from './smtp-receiver.ts';
 
+/** Renders the dev mailbox page. */
+export type MailboxPage = (mails: readonly ReceivedMail[], outbox: readonly OutboxStats[]) => string;
+
+/** A piece of a text body: plain text, or an http(s) URL the page shows as a link. */
+type TextPart = { readonly text: string; readonly url?: undefined } | { readonly url: string };
+
 /**
- * The dev mailbox page: received mail newest first, text bodies only. Everything from the mail is
- * escaped (its HTML body is never rendered: it is untrusted markup); only http(s) URLs of the text
- * become links, so a developer can follow a verification or invitation link.
+ * The dev mailbox page (views/dev-mailbox.eta): received mail newest first, text bodies only.
+ * Everything from the mail is escaped by the template (its HTML body is never rendered: it is
+ * untrusted markup); only http(s) URLs of the text become links, so a developer can follow a
+ * verification or invitation link.
  */
-export function renderMailboxPage(mails: readonly ReceivedMail[], outbox: readonly OutboxStats[]): string {
-  const items = [...mails].reverse().map(renderMail).join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Dev mailbox</title>
-<style>
-body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
-article { border: 1px solid #ccc; border-radius: .5rem; padding: 1rem; margin: 1rem 0; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 0 0 1rem; }
-dt { font-weight: bold; } dd { margin: 0; }
-pre { white-space: pre-wrap; overflow-wrap: anywhere; }
-</style>
-</head>
-<body>
-<h1>Dev mailbox</h1>
-<p>Mail sent while <code>SMTP_URL</code> is unset lands here. ${outbox.map(renderOutbox).join(' ')}</p>
-${items || '<p>No mail yet.</p>'}
-</body>
-</html>`;
+export function createMailboxPage(): MailboxPage {
+  const eta = precompiledEta(fileURLToPath(new URL('./views', import.meta.url)), { autoEscape: true });
+  return (mails, outbox) =>
+    eta.render('dev-mailbox', {
+      mails: [...mails].reverse().map(mailView),
+      waiting: outbox.map(waitingLine).join(' '),
+    });
 }
 
-function renderMail(mail: ReceivedMail): string {
-  const from = mail.from.name ? `${mail.from.name} <${mail.from.address}>` : mail.from.address;
-  return `<article>
-<h2>${escapeHtml(mail.subject)}</h2>
-<dl>
-<dt>From</dt><dd>${escapeHtml(from)}</dd>
-<dt>To</dt><dd>${escapeHtml(mail.to.join(', '))}</dd>
-<dt>Date</dt><dd><time datetime="${mail.date.toISOString()}">${mail.date.toISOString()}</time></dd>
-</dl>
-<pre>${linkify(mail.text)}</pre>
-</article>`;
+function mailView(mail: ReceivedMail) {
+  return {
+    subject: mail.subject,
+    from: mail.from.name ? `${mail.from.name} <${mail.from.address}>` : mail.from.address,
+    to: mail.to.join(', '),
+    date: mail.date.toISOString(),
+    text: textParts(mail.text),
+  };
 }
 
-function renderOutbox(stats: OutboxStats): string {
+function waitingLine(stats: OutboxStats): string {
   if (stats.pending === 0) return '';
   return `${stats.pending} mail(s) still waiting to be sent, the oldest for ${stats.oldestPendingAgeSeconds} s.`;
 }
 
 const URL_PATTERN = /https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
-/** Escape the text, turning each http(s) URL into a link (no `Referer`: it would be this page). */
-export function linkify(text: string): string {
-  let html = '';
+/** The text cut around each http(s) URL (a link, with no `Referer`: it would be this page). */
+function textParts(text: string): TextPart[] {
+  const parts: TextPart[] = [];
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {
-    const url = escapeHtml(match[0]);
-    html += `${escapeHtml(text.slice(last, match.index))}<a href="${url}" rel="noreferrer">${url}</a>`;
+    parts.push({ text: text.slice(last, match.index) }, { url: match[0] });
     last = match.index + match[0].length;
   }
-  return html + escapeHtml(text.slice(last));
-}
-
-const HTML_ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+  parts.push({ text: text.slice(last) });
+  return parts;
 }

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { renderMailboxPage } from './dev-mailbox-page.ts';
+import { createMailboxPage } from './dev-mailbox-page.ts';
 import type { OutboxStats } from './dispatcher.ts';
 import { type ReceivedMail, startSmtpReceiver } from './smtp-receiver.ts';
 
@@ -64,9 +64,10 @@ export async function startDevMailbox(options: DevMailboxOptions = {}): Promise<
 
 function mailboxApp(mails: readonly ReceivedMail[], outboxStats: () => Promise<readonly OutboxStats[]>): Koa {
   const router = new Router();
+  const page = createMailboxPage();
   router.get('/', async (ctx) => {
     ctx.type = 'html';
-    ctx.body = renderMailboxPage(mails, await outboxStats());
+    ctx.body = page(mails, await outboxStats());
   });
   router.get('/messages.json', (ctx) => {
     ctx.body = [...mails].reverse();

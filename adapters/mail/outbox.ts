@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { defineEntity, type EntityManager, p } from '@mikro-orm/core';
 import addressparser from 'nodemailer/lib/addressparser';
+import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../http/errors.ts';
 
 /**
@@ -98,20 +98,11 @@ function invalidHeader(field: 'to' | 'subject'): AppError<'INVALID_MAIL_HEADER'>
 }
 
 /**
- * A UUIDv7 (RFC 9562 §5.7) whose 12 `rand_a` bits hold the sub-millisecond part of the monotonic
- * clock (§6.2, method 3), and the creation instant it encodes. Stateless, yet two mails queued one
- * after the other by this process sort in that order.
+ * A UUIDv7 (RFC 9562 §5.7) and the creation instant it encodes. The `uuid` package keeps a counter
+ * in the bits after the millisecond (§6.2, method 1), so two mails queued one after the other by
+ * this process sort in that order, even within one millisecond.
  */
 function newOutboxId(): { id: string; createdAt: Date } {
-  const now = performance.timeOrigin + performance.now();
-  const ms = Math.floor(now);
-  const subMs = Math.min(4095, Math.floor((now - ms) * 4096));
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(ms, 0, 6);
-  bytes[6] = 0x70 | (subMs >> 8);
-  bytes[7] = subMs & 0xff;
-  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  const hex = bytes.toString('hex');
-  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  return { id, createdAt: new Date(ms) };
+  const id = uuidv7();
+  return { id, createdAt: new Date(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16)) };
 }

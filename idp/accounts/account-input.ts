@@ -6,7 +6,7 @@ import { emailProblem, normaliseEmailOrUndefined } from './email-address.ts';
 // by field so each problem is shown next to its field. Unknown keys are dropped.
 
 /** Youngest age that may hold an account on its own (COPPA sets 13 in the US). */
-export const MINIMUM_AGE = 13;
+const MINIMUM_AGE = 13;
 const NAME_MAX = 100;
 const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 const CHOOSE_GENDER = 'Choose one of the options.';
@@ -52,7 +52,7 @@ function name(label: string) {
 }
 
 /** Why a `YYYY-MM-DD` birth date is refused: not a real date, in the future, too old, too young. */
-export function birthdateProblem(value: string, now: Date): string | undefined {
+function birthdateProblem(value: string, now: Date): string | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!match) return 'Enter your birth date as YYYY-MM-DD.';
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];

@@ -1,7 +1,7 @@
 import type { Database } from '../../adapters/db/database.ts';
+import { isId } from '../../adapters/db/ids.ts';
 import { query, statement } from '../../adapters/db/statements.ts';
 import type { Gender } from './account.entity.ts';
-import { isAccountId } from './profile.ts';
 
 // Every sign-in reads its account three times (password check, resume, token endpoint), every
 // userinfo and refresh once: these reads are prepared statements on the ORM's pool, with no
@@ -70,7 +70,7 @@ export async function accountForSignIn(db: Database, email: string): Promise<Sig
 
 /** The account with this id, or `undefined` (also for an id that is no UUID). */
 export async function accountForClaims(db: Database, id: string): Promise<ClaimsRow | undefined> {
-  if (!isAccountId(id)) return undefined;
+  if (!isId(id)) return undefined;
   const [row] = await query<{ account: ClaimsRow | null }>(db, FOR_CLAIMS, [id]);
   return row?.account ?? undefined;
 }

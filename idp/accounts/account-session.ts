@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { ACCOUNT_CLIENT_ID } from '../clients/clients.ts';
 import type { IdpContext } from '../idp-context.ts';
+import { browserSession, renewBrowserSession } from '../patches/provider-session.ts';
 import { Account } from './account.entity.ts';
 import { endSessions } from './account-apps.ts';
 
@@ -10,7 +11,7 @@ import { endSessions } from './account-apps.ts';
  * everywhere) counts as signed out.
  */
 export async function signedInAccount(ctx: Context, idp: IdpContext): Promise<Account | undefined> {
-  const session = await idp.provider.Session.get(ctx as never);
+  const session = await browserSession(idp.provider, ctx);
   if (!session.accountId) return undefined;
   const account = await idp.orm.em.fork().findOne(Account, { id: session.accountId });
   if (!account) return undefined;
@@ -45,18 +46,11 @@ export function accountSignInUrl(
  * Change"), and re-dated after the change, so `sessionsValidAfter` keeps honouring it.
  */
 export async function endOtherSessions(ctx: Context, idp: IdpContext, accountId: string): Promise<void> {
-  const session = await idp.provider.Session.get(ctx as never);
+  const session = await browserSession(idp.provider, ctx);
   const own = session.accountId === accountId ? session.uid : undefined;
   await endSessions(idp.orm, accountId, { keepSessionUid: own });
   if (session.accountId !== accountId || typeof session.exp !== 'number') return;
-  session.resetIdentifier();
-  session.loginTs = Math.floor(Date.now() / 1000);
-  await session.persist();
-  ctx.cookies.set(idp.provider.cookieName('session'), session.jti, {
-    httpOnly: true,
-    sameSite: 'lax',
+  await renewBrowserSession(idp.provider, ctx, session, {
     secure: idp.config.IDP_ISSUER.startsWith('https://'),
-    expires: new Date(session.exp * 1000),
-    overwrite: true,
   });
 }

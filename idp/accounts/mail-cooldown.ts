@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /** At most one mail of a kind to one address per minute. */
-export const MAIL_COOLDOWN_MS = 60_000;
+const MAIL_COOLDOWN_MS = 60_000;
 
 export type CooldownPurpose = 'verify-email' | 'reset-password';
 

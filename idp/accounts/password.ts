@@ -6,8 +6,8 @@ const ARGON2ID = 2 as Algorithm;
 const PARAMS = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 /** NIST SP 800-63B §5.1.1.2: at least 8 characters; accept at least 64 (we take 128). */
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 128;
+const PASSWORD_MIN_LENGTH = 8;
+const PASSWORD_MAX_LENGTH = 128;
 
 /**
  * How many hashes run at once: one per core this process may run on (`availableParallelism`

@@ -1,23 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
+import { isId } from '../../adapters/db/ids.ts';
 import { parseForm } from '../../adapters/http/forms.ts';
 import { Account } from './account.entity.ts';
 import { accountNotFound } from './account-errors.ts';
 import { profileFields } from './account-input.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether `id` can be an account's id at all: a UUID, which PostgreSQL would not throw on. */
-export function isAccountId(id: string): boolean {
-  return UUID.test(id);
-}
 
 /**
  * The account with this id, or `null`. Ids that are not UUIDs (a tampered cookie, say) find
  * nothing rather than making PostgreSQL throw.
  */
 export async function findAccount(em: EntityManager, id: string): Promise<Account | null> {
-  if (!isAccountId(id)) return null;
+  if (!isId(id)) return null;
   return em.findOne(Account, { id });
 }
 

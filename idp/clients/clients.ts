@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { decodeProtectedHeader } from 'jose';
-import type { AdapterConstructor, ClientMetadata, default as Provider } from 'oidc-provider';
+import type { AdapterConstructor, ClientMetadata } from 'oidc-provider';
 import { z } from 'zod';
 import { AppError } from '../../adapters/http/errors.ts';
-import { SIGNING_ALGS, type SigningAlg } from '../keys/signing-keys.ts';
+import { SIGNING_ALGS } from '../keys/signing-keys.ts';
 
 /** The IdP's own account-settings pages, registered statically in the provider configuration. */
 export const ACCOUNT_CLIENT_ID = 'gatehouse-account';
@@ -106,29 +105,4 @@ export async function registerClient(
   };
   await new Adapter('Client').upsert(clientId, metadata as never, 0);
   return { client_id: clientId, client_secret: clientSecret };
-}
-
-/**
- * oidc-provider checks an `id_token_hint` (RP-initiated logout) only against the client's current
- * `id_token_signed_response_alg`: once an app is re-registered with another algorithm (the portal,
- * RS256 before ES256 existed, re-registered at every start), signing out of a session from before
- * would be refused and the IdP session would stay. A hint signed with any of our algorithms is
- * still our own token, verified against our keys.
- */
-export function acceptIdTokenHintsOfEveryAlg(provider: Provider): void {
-  const validate = provider.IdToken.validate.bind(provider.IdToken);
-  provider.IdToken.validate = (jwt, client) => {
-    const alg = headerAlg(jwt);
-    if (!alg || alg === client.metadata().id_token_signed_response_alg) return validate(jwt, client);
-    return validate(jwt, Object.create(client, { idTokenSignedResponseAlg: { value: alg } }));
-  };
-}
-
-function headerAlg(jwt: string): SigningAlg | undefined {
-  try {
-    const { alg } = decodeProtectedHeader(jwt);
-    return SIGNING_ALGS.find((a) => a === alg);
-  } catch {
-    return undefined; // the provider's own validation refuses it
-  }
 }

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { KnownDevice } from '../accounts/throttle.ts';
 
 /** A device cookie lasts a year: the owner's browser stays known between rare sign-ins. */
-export const DEVICE_COOKIE_DAYS = 365;
+const DEVICE_COOKIE_DAYS = 365;
 
 const VALUE = /^([0-9a-f-]{36})\.([\w-]{22})\.([\w-]{43})$/;
 

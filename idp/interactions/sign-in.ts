@@ -173,7 +173,7 @@ function chosenPassword(page: InteractionPage): ChosenPassword | undefined {
 }
 
 /** The limits one request counts against: failures per account and per client address. */
-export function throttle(ctx: Context, idp: IdpContext): Throttle {
+function throttle(ctx: Context, idp: IdpContext): Throttle {
   return { limits: idp.rateLimits, ip: ctx.ip };
 }
 

@@ -6,7 +6,7 @@ import type { Database } from '../../adapters/db/database.ts';
  * How long a retired key stays published: longer than anything it signed can live (ID tokens and
  * JWT access tokens live at most an hour here), so relying parties can still verify them.
  */
-export const RETIRED_KEY_RETENTION_SECONDS = 2 * 3600;
+const RETIRED_KEY_RETENTION_SECONDS = 2 * 3600;
 
 /**
  * One active key per algorithm. RS256 is what OpenID Connect requires every relying party to

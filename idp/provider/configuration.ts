@@ -8,6 +8,7 @@ import {
   mayIntrospect,
   mayRevoke,
 } from '../clients/clients.ts';
+import { fetchWithoutSsrfGuard } from '../patches/fetch-without-ssrf-guard.ts';
 
 /** Lifetimes, in seconds. ID tokens bound the signing-key retention (keys/signing-keys.ts). */
 export const TTL = {
@@ -29,7 +30,7 @@ export const SESSION_IDLE_SECONDS = 8 * 3600;
  * oidc-provider saves the session, with this lifetime, each time it is used: the idle window
  * slides, but never past the absolute lifetime counted from the sign-in (ASVS 7.3.2).
  */
-export function sessionTtl(session: { loginTs?: number }, now = Math.floor(Date.now() / 1000)): number {
+function sessionTtl(session: { loginTs?: number }, now = Math.floor(Date.now() / 1000)): number {
   const left = (session.loginTs ?? now) + TTL.Session - now;
   return Math.max(1, Math.min(SESSION_IDLE_SECONDS, left));
 }
@@ -137,7 +138,7 @@ export function providerConfiguration(settings: ProviderSettings): Configuration
       );
     },
     ttl: { ...TTL, Session: (_ctx, session) => sessionTtl(session) },
-    ...(settings.allowPrivateNetworkCallbacks ? { fetch: withoutSsrfGuard } : {}),
+    ...(settings.allowPrivateNetworkCallbacks ? { fetch: fetchWithoutSsrfGuard } : {}),
     // The portal and other apps read the profile from the ID token without a userinfo round trip.
     conformIdTokenClaims: false,
   };
@@ -173,10 +174,4 @@ function isListOfStrings(value: unknown): value is string[] {
 async function logoutPage(views: Views, ctx: KoaContextWithOIDC, form: string): Promise<void> {
   // `form` is oidc-provider's hidden form carrying its own CSRF token (xsrf); our page submits it.
   await views.render(ctx as never, 'sign-out', { title: 'Sign out', form });
-}
-
-/** oidc-provider's outgoing fetch without its special-use-address guard (see ALLOW_PRIVATE_NETWORK_CALLBACKS). */
-function withoutSsrfGuard(url: Parameters<typeof fetch>[0], options?: RequestInit) {
-  const { dispatcher: _guard, ...rest } = (options ?? {}) as RequestInit & { dispatcher?: unknown };
-  return fetch(url, rest);
 }

@@ -46,6 +46,14 @@ export function fetchedWithToken(
  *   `Provider.ctx`), used once, and dropped when the request saves or deletes a session or grant;
  *   no other request ever sees them. Given `accountJson`, the token's account comes along the same
  *   way, for the same request's `findAccount` (`fetchedWithToken('Account', sub)`).
+ *
+ * Written against oidc-provider 9.13.3, leaning on three of its internals: `Provider.ctx` (the
+ * request's context from the provider's AsyncLocalStorage, lib/provider.js); `findToken`
+ * (lib/helpers/token_find.js) asking `AccessToken.find` and `ClientCredentials.find` for one value
+ * in the same tick; and `checkSessionBinding` (lib/models/token_helpers.js) reading the token's
+ * session with `Session.findByUid` in the same request. Should any change, answers stay right (an
+ * unbatched or unfetched lookup asks the database) but cost more queries;
+ * test/idp/library-patches.test.ts fails first.
  */
 export function createTokenFinder(orm: Database, accountJson?: AccountJson) {
   const batches = new Map<string, { models: string[]; rows: Promise<FoundToken[]> }>();

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/audit.ts';
 import type { Actor, PortalDomain } from '../domain.ts';
 import { issueInvitation } from '../invitations/issue-invitation.ts';
-import { seedLicenses } from '../licensing/licenses.ts';
 import {
   ORGANIZATION_KINDS,
   Organization,
@@ -75,7 +74,6 @@ export async function createOrganizationIn(
     isAdministrator: true,
     status: 'not_invited',
   });
-  seedLicenses(tx, organizationId);
   recordAudit(tx, {
     organizationId,
     actor: input.actor,

@@ -4,6 +4,7 @@ import { Organization } from '../organizations/organization.entity.ts';
 import { linkPartner } from '../organizations/partner-links.ts';
 import { Professional } from '../organizations/professional.entity.ts';
 import { sendInvitation } from '../professionals/professionals.ts';
+import { addDemoLicenses } from './demo-licenses.ts';
 
 const DEMO = [
   {
@@ -33,8 +34,8 @@ export interface DemoAdmin {
 }
 
 /**
- * The demo customer and its demo partner (VAR), created on the first start and found again on
- * every later one. While a demo administrator has not claimed their invitation, each start sends
+ * The demo customer and its demo partner (VAR), created on the first start (with made-up
+ * licences, demo-licenses.ts) and found again on every later one. While a demo administrator has not claimed their invitation, each start sends
  * a fresh one, so the printed link always works.
  */
 export async function ensureDemoOrganizations(domain: PortalDomain): Promise<DemoAdmin[]> {
@@ -47,14 +48,14 @@ export async function ensureDemoOrganizations(domain: PortalDomain): Promise<Dem
       await tx.execute(LOCK);
       const found = await tx.findOne(Organization, { name: demo.name });
       if (found) return { existing: found };
-      return {
-        created: await createOrganizationIn(tx, domain, {
-          actor: SYSTEM_ACTOR,
-          name: demo.name,
-          kind: demo.kind,
-          admin: { givenName: demo.given, familyName: demo.family, email: demo.email },
-        }),
-      };
+      const created = await createOrganizationIn(tx, domain, {
+        actor: SYSTEM_ACTOR,
+        name: demo.name,
+        kind: demo.kind,
+        admin: { givenName: demo.given, familyName: demo.family, email: demo.email },
+      });
+      addDemoLicenses(tx, created.organization.id);
+      return { created };
     });
     if (created) {
       ids.push(created.organization.id);

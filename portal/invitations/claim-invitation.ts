@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
+import { isId } from '../../adapters/db/ids.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { nowOf, type PortalDomain, type VerifiedIdentity } from '../domain.ts';
-import { isId } from '../organizations/access.ts';
 import { Organization } from '../organizations/organization.entity.ts';
 import { Professional } from '../organizations/professional.entity.ts';
 import { portalErrors } from '../portal-errors.ts';

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { createMailTemplates } from '../../adapters/mail/mail-templates.ts';
 import type { MailContent } from '../../adapters/mail/outbox.ts';
 
 export interface InvitationMailInput {
@@ -9,30 +11,21 @@ export interface InvitationMailInput {
   readonly expiresAt: Date;
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+// Its bodies in portal/views/mail/; the HTML one escapes every value.
+const templates = createMailTemplates(fileURLToPath(new URL('../views/mail', import.meta.url)));
 
 /** The invitation e-mail of the guide's "To Gain Access", in text and HTML. */
 export function invitationMail(input: InvitationMailInput): MailContent {
-  const until = input.expiresAt.toISOString().slice(0, 10);
+  // The organization's name is the administrator's input: a line break would end the header.
   const subject = `Your invitation to ${input.productName} for ${input.organizationName}`.replace(
     /[\r\n]+/g,
     ' ',
   );
-  const text = [
-    `Hello ${input.givenName},`,
-    '',
-    `You have been given access to ${input.productName} for ${input.organizationName}.`,
-    'Open this link and sign in with your account (or sign up with this e-mail address):',
-    '',
-    input.link,
-    '',
-    `The link works once and until ${until}.`,
-  ].join('\n');
-  const h = escapeHtml;
-  const html = `<p>Hello ${h(input.givenName)},</p>
-<p>You have been given access to ${h(input.productName)} for <strong>${h(input.organizationName)}</strong>.</p>
-<p><a href="${h(input.link)}">Accept the invitation</a> and sign in with your account (or sign up with this e-mail address).</p>
-<p>The link works once and until ${h(until)}.</p>`;
-  return { to: input.to, subject, text, html };
+  const { givenName, organizationName, productName, link } = input;
+  const until = input.expiresAt.toISOString().slice(0, 10);
+  return {
+    to: input.to,
+    subject,
+    ...templates.render('invitation', { givenName, organizationName, productName, link, until }),
+  };
 }

@@ -1,5 +1,5 @@
+import { isId } from '../../adapters/db/ids.ts';
 import type { PortalDomain } from '../domain.ts';
-import { isId } from '../organizations/access.ts';
 import { portalErrors } from '../portal-errors.ts';
 import { Invitation } from './invitation.entity.ts';
 import { readInvitationToken } from './invitation-token.ts';

@@ -1,15 +1,9 @@
 import { type EntityManager, LockMode } from '@mikro-orm/core';
+import { isId } from '../../adapters/db/ids.ts';
 import type { Actor, Identity, PortalDomain } from '../domain.ts';
 import { portalErrors } from '../portal-errors.ts';
 import { Organization, PartnerLink } from './organization.entity.ts';
 import { Professional } from './professional.entity.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True for a syntactically valid id: anything else is "not found", never a database error. */
-export function isId(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
-}
 
 /**
  * Lock the organization row (`SELECT … FOR UPDATE`) for the rest of the transaction, after

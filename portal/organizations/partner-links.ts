@@ -1,8 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
+import { isId } from '../../adapters/db/ids.ts';
 import { recordAudit } from '../audit/audit.ts';
 import type { Actor, PortalDomain } from '../domain.ts';
 import { portalErrors } from '../portal-errors.ts';
-import { isId } from './access.ts';
 import { Organization, PartnerLink } from './organization.entity.ts';
 
 /** Make `partnerId` (a partner organization) a partner of `customerId`; linking twice is a no-op. */

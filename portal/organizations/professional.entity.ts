@@ -1,8 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { Organization } from './organization.entity.ts';
 
-export const PROFESSIONAL_STATUSES = ['not_invited', 'invited', 'active'] as const;
-export type ProfessionalStatus = (typeof PROFESSIONAL_STATUSES)[number];
+const PROFESSIONAL_STATUSES = ['not_invited', 'invited', 'active'] as const;
 
 /** A person's membership in one organization; bound to an IdP identity once an invitation is claimed. */
 const ProfessionalSchema = defineEntity({

@@ -7,7 +7,7 @@ import { portalErrors } from '../portal-errors.ts';
 import { assertNotLastAdministrator } from './last-administrator.ts';
 import type { Roles } from './profile-input.ts';
 
-export const MANDATORY_ROLES = [
+const MANDATORY_ROLES = [
   { key: 'billingContact', column: 'billingContactId', label: 'Billing Contact' },
   { key: 'shippingContact', column: 'shippingContactId', label: 'Shipping Contact' },
 ] as const;

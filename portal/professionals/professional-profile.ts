@@ -1,5 +1,6 @@
+import { isId } from '../../adapters/db/ids.ts';
 import type { Actor, PortalDomain } from '../domain.ts';
-import { assertAdministers, isId } from '../organizations/access.ts';
+import { assertAdministers } from '../organizations/access.ts';
 import type { Organization } from '../organizations/organization.entity.ts';
 import { Professional } from '../organizations/professional.entity.ts';
 import { portalErrors } from '../portal-errors.ts';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
+import { isId } from '../../adapters/db/ids.ts';
 import { recordAudit } from '../audit/audit.ts';
 import type { Actor, PortalDomain } from '../domain.ts';
 import { issueInvitation } from '../invitations/issue-invitation.ts';
-import { isId, lockAdministeredOrganization } from '../organizations/access.ts';
+import { lockAdministeredOrganization } from '../organizations/access.ts';
 import type { Organization } from '../organizations/organization.entity.ts';
 import { Professional } from '../organizations/professional.entity.ts';
 import { portalErrors } from '../portal-errors.ts';
@@ -101,7 +102,7 @@ export async function sendInvitation(
 }
 
 /** Load one professional of an organization the actor administers, with the organization locked. */
-export async function lockProfessional(
+async function lockProfessional(
   tx: EntityManager,
   input: Target & { professionalId: string },
 ): Promise<{ organization: Organization; professional: Professional }> {

@@ -47,11 +47,6 @@ export const NO_ROLES: Roles = Object.freeze({
   billingContact: false,
   shippingContact: false,
 });
-export const ALL_ROLES: Roles = Object.freeze({
-  administrator: true,
-  billingContact: true,
-  shippingContact: true,
-});
 
 /** Validate a professional's profile; throws `INVALID_INPUT` with a message per bad field. */
 export function parseProfile(input: unknown): Profile {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, migrationsApplied, openDatabase } from '../../adapters/db/database.ts';
+import { type Database, openDatabase } from '../../adapters/db/database.ts';
 import { idpSchema } from '../../idp/schema.ts';
-import { createTestDatabase } from '../support/database.ts';
+import { createTestDatabase, migrationsApplied } from '../support/database.ts';
 
 describe('the database adapter', () => {
   let orm: Database;

@@ -148,6 +148,22 @@ describe('the mail outbox', () => {
     expect((await rows()).every((r) => r.sent && r.attempts === 1)).toBe(true);
   });
 
+  it('gives each mail a UUIDv7 of its creation instant, so mails queued in a row sort in that order', async () => {
+    const recipients = Array.from({ length: 50 }, (_, i) => `in-a-row-${i}@example.com`);
+    await queue(...recipients.map((to) => mailTo(to)));
+    const stored = await orm.em.getConnection().execute<{ id: string; to: string; created_ms: number }[]>(
+      `select id, "to", (extract(epoch from created_at) * 1000)::float8 as created_ms
+         from idp.outbox_mail order by created_at, id`,
+      [],
+      'all',
+    );
+    expect(stored.map((r) => r.to)).toEqual(recipients);
+    for (const row of stored) {
+      expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(Number.parseInt(row.id.replaceAll('-', '').slice(0, 12), 16)).toBe(row.created_ms);
+    }
+  });
+
   it('waits longer after each failed attempt, up to the cap', async () => {
     let failedAt = 0;
     const transport: MailTransport = {

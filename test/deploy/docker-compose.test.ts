@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { serviceNodeFlags } from '../../bench/service-flags.ts';
 import { configSchema } from '../../config/config.ts';
+import { portalClientUris } from '../../config/portal-client-uris.ts';
 
 interface Service {
   image?: string;
@@ -66,6 +67,10 @@ describe('docker-compose.yml', () => {
     const command = compose.services.setup!.command!.join(' ');
     const portalUrl = compose.services.portal!.environment!.PORTAL_URL;
     expect(command).toContain(`--redirect-uri ${portalUrl}/auth/callback`);
+    const uris = portalClientUris(portalUrl!);
+    expect(command).toContain(`--redirect-uri ${uris.redirectUris[0]}`);
+    expect(command).toContain(`--post-logout-redirect-uri ${uris.postLogoutRedirectUris[0]}`);
+    expect(command).toContain(`--backchannel-logout-uri ${uris.backchannelLogoutUri}`);
     expect(command).toContain('--first-party');
   });
 

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { portalClientUris } from '../../config/portal-client-uris.ts';
 import type { TestIdp } from '../support/idp-instance.ts';
 import {
   administratorInBrowser,
@@ -98,9 +99,7 @@ async function startTwoOptionPortal(idp: TestIdp): Promise<TestPortal> {
       name: o.label,
       clientId: o.clientId,
       clientSecret: secret,
-      redirectUris: [`${portal.url}/auth/callback`],
-      postLogoutRedirectUris: [`${portal.url}/`],
-      backchannelLogoutUri: `${portal.url}/backchannel-logout`,
+      ...portalClientUris(portal.url),
       firstParty: true,
     });
   }

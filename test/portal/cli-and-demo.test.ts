@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../../adapters/db/database.ts';
 import { freePort } from '../../adapters/db/embedded-postgres.ts';
 import { ensureDemoOrganizations } from '../../portal/demo/demo-organizations.ts';
+import { License } from '../../portal/licensing/license.entity.ts';
 import { Organization, PartnerLink } from '../../portal/organizations/organization.entity.ts';
 import { Professional } from '../../portal/organizations/professional.entity.ts';
 import { portalSchema } from '../../portal/schema.ts';
@@ -106,6 +107,18 @@ describe('the org commands of the CLI', () => {
     expect(second.every((a) => a.invitationLink)).toBe(true);
     expect(await domain.orm.em.fork().count(Organization, { name: { $like: '%(demo %' } })).toBe(2);
     expect(await domain.orm.em.fork().count(PartnerLink, {})).toBe(2);
+  });
+
+  it('only the demo organizations come with made-up licences, three each however often they are ensured', async () => {
+    await ensureDemoOrganizations(domain);
+    const em = domain.orm.em.fork();
+    const licences = async (name: string) => {
+      const organization = await em.findOneOrFail(Organization, { name });
+      return em.count(License, { organizationId: organization.id });
+    };
+    expect(await licences('Contoso (demo customer)')).toBe(3);
+    expect(await licences('Encore (demo partner)')).toBe(3);
+    expect(await licences('Cli Customer')).toBe(0);
   });
 });
 

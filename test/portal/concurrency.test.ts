@@ -9,8 +9,9 @@ import {
   deleteProfessional,
   updateProfessional,
 } from '../../portal/professionals/professionals.ts';
-import { ALL_ROLES, type Roles } from '../../portal/professionals/profile-input.ts';
+import type { Roles } from '../../portal/professionals/profile-input.ts';
 import {
+  ALL_ROLES,
   actorOf,
   identityOf,
   invariantViolations,

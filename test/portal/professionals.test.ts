@@ -12,8 +12,9 @@ import {
   sendInvitation,
   updateProfessional,
 } from '../../portal/professionals/professionals.ts';
-import { ALL_ROLES, NO_ROLES } from '../../portal/professionals/profile-input.ts';
+import { NO_ROLES } from '../../portal/professionals/profile-input.ts';
 import {
+  ALL_ROLES,
   actorOf,
   identityOf,
   invariantViolations,

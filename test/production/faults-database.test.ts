@@ -7,6 +7,7 @@ import {
   freePort,
   startEmbeddedPostgres,
 } from '../../adapters/db/embedded-postgres.ts';
+import { portalClientUris } from '../../config/portal-client-uris.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
 import { isAccountPage } from '../support/idp-account.ts';
 import { invariantViolations } from '../support/portal-domain.ts';
@@ -169,7 +170,7 @@ async function probeEndpoints(d: Deployment, portalSession: string) {
   };
   const html = { accept: 'text/html' };
   const json = { accept: 'application/json' };
-  const auth = `${d.idp.issuer}/auth?client_id=gatehouse-portal&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(`${d.portal.url}/auth/callback`)}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`;
+  const auth = `${d.idp.issuer}/auth?client_id=gatehouse-portal&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(portalClientUris(d.portal.url).redirectUris[0])}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`;
   return Promise.all([
     ask('idp authorization page', auth, { headers: html }),
     ask('idp token endpoint', `${d.idp.issuer}/token`, {

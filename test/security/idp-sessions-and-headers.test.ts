@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { escapeHtml } from '../../idp/accounts/account-mails.ts';
 import { SESSION_IDLE_SECONDS } from '../../idp/provider/configuration.ts';
 import { browserlessClient, type Page } from '../support/browserless-client.ts';
+import { escapeHtml } from '../support/html.ts';
 import {
   accountRow,
   csrfOf,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { portalClientUris } from '../../config/portal-client-uris.ts';
 import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
@@ -229,8 +230,8 @@ describe('portal sign-in and sessions under attack', () => {
     const client = await idp.registerClient({
       name: 'CustomerSource',
       clientId: 'portal-production-remember',
-      redirectUris: [`${publicUrl}/auth/callback`],
-      postLogoutRedirectUris: [`${publicUrl}/`],
+      redirectUris: portalClientUris(publicUrl).redirectUris,
+      postLogoutRedirectUris: portalClientUris(publicUrl).postLogoutRedirectUris,
       firstParty: true,
     });
     const production = await startTestPortal(

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import type { Database } from '../../adapters/db/database.ts';
 
 /**
  * A fresh database for one test file, cloned from the migrated template: every test file starts
@@ -19,4 +20,10 @@ export async function createTestDatabase(): Promise<string> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/** True when the migrator has nothing left to apply to this database. */
+export async function migrationsApplied(orm: Database): Promise<boolean> {
+  const pending = await orm.migrator.getPending();
+  return pending.length === 0;
 }

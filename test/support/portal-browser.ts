@@ -7,7 +7,7 @@ import { launchBrowser } from './browser.ts';
 import { startTestIdp, type TestIdp } from './idp-instance.ts';
 import { type NewPerson, newPerson, verificationCode } from './oidc-client.ts';
 import { startTestPortal, type TestPortal } from './portal-instance.ts';
-import { invitationLink } from './portal-people.ts';
+import { invitationLink, withDemoLicenses } from './portal-people.ts';
 
 /** What a Chromium journey runs against: started in `beforeAll`, closed in `afterAll`. */
 export interface PortalInBrowser {
@@ -148,6 +148,7 @@ export async function administratorInBrowser(
     name: organizationName,
     admin: { givenName: person.givenName, familyName: person.familyName, email: person.email },
   });
+  await withDemoLicenses(portal, organization.id);
   const page = await newBrowserPage(browser);
   await page.goto(await invitationLink(idp, portal, person.email));
   if (option) await page.getByRole('button', { name: option }).click();

@@ -2,10 +2,18 @@ import { type Database, openDatabase } from '../../adapters/db/database.ts';
 import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import type { Actor, Identity, PortalDomain, VerifiedIdentity } from '../../portal/domain.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
+import type { Roles } from '../../portal/professionals/profile-input.ts';
 import { portalSchema } from '../../portal/schema.ts';
 import { createTestDatabase } from './database.ts';
 
 export const TEST_ISSUER = 'http://idp.test';
+
+/** Every role at once: Administrator, Billing Contact and Shipping Contact. */
+export const ALL_ROLES: Roles = Object.freeze({
+  administrator: true,
+  billingContact: true,
+  shippingContact: true,
+});
 
 export interface TestPortalDomain extends PortalDomain {
   readonly orm: Database;

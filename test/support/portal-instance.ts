@@ -1,6 +1,7 @@
 import { freePort } from '../../adapters/db/embedded-postgres.ts';
 import { createLogger, type Logger } from '../../adapters/log/logger.ts';
 import { loadConfig } from '../../config/config.ts';
+import { portalClientUris } from '../../config/portal-client-uris.ts';
 import type { PortalDomain } from '../../portal/domain.ts';
 import { type RunningPortal, startPortalService } from '../../portal/service.ts';
 import type { TestIdp } from './idp-instance.ts';
@@ -28,9 +29,7 @@ export async function startTestPortal(
   const client = await idp.registerClient({
     name: 'CustomerSource',
     clientId,
-    redirectUris: [`${url}/auth/callback`],
-    postLogoutRedirectUris: [`${url}/`],
-    backchannelLogoutUri: `${url}/backchannel-logout`,
+    ...portalClientUris(url),
     firstParty: true,
   });
   const config = loadConfig({

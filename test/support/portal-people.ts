@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { createOrganization } from '../../portal/accounts/create-organization.ts';
+import { addDemoLicenses } from '../../portal/demo/demo-licenses.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import type { Organization } from '../../portal/organizations/organization.entity.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from './browserless-client.ts';
@@ -64,6 +65,7 @@ export async function organizationAdmin(
     kind,
     admin: { givenName: person.givenName, familyName: person.familyName, email: person.email },
   });
+  await withDemoLicenses(portal, organization.id);
   const signedIn = await acceptBySigningUp(idp, await invitationLink(idp, portal, person.email), person);
   expect(signedIn.home.url).toBe(`${portal.url}/`);
   return { ...signedIn, organization };
@@ -80,4 +82,14 @@ export function linkTo(page: Page, text: string): string {
   const href = new RegExp(`<a href="([^"]*)"[^>]*>\\s*${escaped}\\s*</a>`).exec(page.html)?.[1];
   if (!href) throw new Error(`no link "${text}" on ${page.url}:\n${page.html.slice(0, 3000)}`);
   return new URL(href.replaceAll('&amp;', '&'), page.url).toString();
+}
+
+/**
+ * Give the organization the demo licensing rows, as the demo organizations of `npm start` have:
+ * the licensing page then has licences to show (and to keep from other organizations).
+ */
+export async function withDemoLicenses(portal: TestPortal, organizationId: string): Promise<void> {
+  const em = portal.domain.orm.em.fork();
+  addDemoLicenses(em, organizationId);
+  await em.flush();
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   alreadyRegisteredMail,
-  escapeHtml,
+  passwordChangedMail,
   passwordResetMail,
   verificationCodeMail,
 } from '../../../idp/accounts/account-mails.ts';
@@ -25,8 +25,18 @@ describe('the account mails', () => {
   });
 
   it('escape the five HTML-significant characters', () => {
-    expect(escapeHtml(`<a href="x">Tom & Jerry's</a>`)).toBe(
-      '&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;',
+    const { html } = passwordResetMail('ada@example.com', `<a href="x">Tom & Jerry's</a>`);
+    expect(html).toContain('>&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;</a>');
+  });
+
+  it('keep the plain-text body as written and put the HTML one in a page', () => {
+    const mail = verificationCodeMail('ada@example.com', '123456');
+    expect(mail.text).toBe(
+      'Your verification code is 123456.\n\n' +
+        'Enter it on the page where you created your account. It expires in 15 minutes.\n\n' +
+        'If you did not create an account, you can ignore this e-mail.\n',
     );
+    expect(mail.html).toMatch(/^<!doctype html><html><body><p>Your verification code is 123456\.<\/p>/);
+    expect(passwordChangedMail('ada@example.com').text).toContain('your other sessions were signed out');
   });
 });
