@@ -22,6 +22,11 @@ const AccountSchema = defineEntity({
     termsAcceptedAt: p.datetime(),
     /** Sessions and tokens issued before this instant are no longer honoured. */
     sessionsValidAfter: p.datetime(),
+    /**
+     * Set when an operator disabled the account (`account disable`): it signs nobody in and backs
+     * no token, and keeps its address taken. The first disabling's instant is kept.
+     */
+    disabledAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

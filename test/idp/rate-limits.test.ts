@@ -8,6 +8,7 @@ import { createTestDatabase } from '../support/database.ts';
 
 describe('rate limits shared through PostgreSQL', () => {
   let url: string;
+  let pools: pg.Pool[];
   let one: RateLimits;
   let two: RateLimits;
   const rules = {
@@ -16,12 +17,13 @@ describe('rate limits shared through PostgreSQL', () => {
   };
   beforeAll(async () => {
     url = await createTestDatabase();
-    one = createRateLimits({ pool: url, schema: 'idp', rules });
-    two = createRateLimits({ pool: new pg.Pool({ connectionString: url, max: 2 }), schema: 'idp', rules });
+    // Two instances: two pools on one database.
+    pools = [new pg.Pool({ connectionString: url, max: 2 }), new pg.Pool({ connectionString: url, max: 2 })];
+    one = createRateLimits({ pool: pools[0]!, schema: 'idp', rules });
+    two = createRateLimits({ pool: pools[1]!, schema: 'idp', rules });
   });
   afterAll(async () => {
-    await one.close();
-    await two.close();
+    for (const pool of pools) await pool.end();
   });
 
   const answer = (promise: Promise<unknown>) =>
