@@ -1,6 +1,7 @@
 import type { EntitySchema, MigrationObject } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { mappedType, PostgresNamingStrategy } from './postgres-naming.ts';
 import { executeIn, statement } from './statements.ts';
 
 /** What one service brings to the shared database: its schema, entities and committed migrations. */
@@ -9,6 +10,11 @@ export interface SchemaModule {
   // biome-ignore lint/suspicious/noExplicitAny: MikroORM's schemas are generic over their entity
   readonly entities: readonly EntitySchema<any, any>[];
   readonly migrations: readonly MigrationObject[];
+  /**
+   * The service's tables no entity maps, each with why: its own SQL reads and writes them. The
+   * ORM's schema diff leaves them alone (test/adapters/schema-matches-entities.test.ts).
+   */
+  readonly unmappedTables: Readonly<Record<string, string>>;
 }
 
 export interface DatabaseOptions {
@@ -32,6 +38,9 @@ export async function openDatabase(module: SchemaModule, options: DatabaseOption
     pool: { min: 0, max: options.poolMax ?? 10 },
     debug: options.debug ?? false,
     allowGlobalContext: false,
+    namingStrategy: PostgresNamingStrategy,
+    discovery: { getMappedType: mappedType },
+    schemaGenerator: { skipTables: Object.keys(module.unmappedTables) },
     migrations: {
       migrationsList: [...module.migrations],
       tableName: 'schema_migrations',
