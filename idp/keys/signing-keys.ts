@@ -26,7 +26,7 @@ const LOCK = statement(
   'idp.signing-key.lock',
   `select pg_advisory_xact_lock(hashtext('gatehouse:signing-key'))`,
 );
-// Retired keys stay published for RETIRED_KEY_RETENTION_SECONDS after `$1` (now).
+// Active keys, and retired ones still within `$2` seconds (the retention) of `$1` (now).
 const PUBLISHED = statement(
   'idp.signing-key.published',
   `select jwk from idp.signing_key
