@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../adapters/db/database.ts';
+import { query, statement } from '../adapters/db/statements.ts';
 import { createOrganization } from '../portal/accounts/create-organization.ts';
 import { addDemoLicenses } from '../portal/demo/demo-licenses.ts';
 import { SYSTEM_ACTOR } from '../portal/domain.ts';
 import { Professional } from '../portal/organizations/professional.entity.ts';
 import { portalSchema } from '../portal/schema.ts';
 import type { BenchAccount } from './seed.ts';
+
+// The bench's only look across schemas: the IdP subject each member's invitation would bind.
+const IDP_SUBJECTS = statement(
+  'bench.idp-subjects',
+  'select id, email from idp.account where email = any($1::text[])',
+);
 
 /** The organization whose members load its gated pages. */
 export interface PortalSeed {
@@ -26,11 +33,7 @@ export async function seedPortal(
 ): Promise<PortalSeed> {
   const orm = await openDatabase(portalSchema, { url: databaseUrl, poolMax: 2 });
   try {
-    const conn = orm.em.getConnection();
-    const ids = await conn.execute<{ id: string; email: string }[]>(
-      'select id, email from idp.account where email in (?)',
-      [accounts.map((a) => a.email)],
-    );
+    const ids = await query<{ id: string; email: string }>(orm, IDP_SUBJECTS, [accounts.map((a) => a.email)]);
     const subjectOf = new Map(ids.map((row) => [row.email, row.id]));
     const name = `Bench Org ${randomUUID().slice(0, 8)}`;
     const [first, ...others] = accounts;
@@ -66,9 +69,10 @@ export async function seedPortal(
       });
     }
     await em.flush();
-    await conn.execute(
-      `update portal.professional set status = 'active', idp_issuer = ?, idp_subject = ? where email = ?`,
-      [issuer, subjectOf.get(first.email)!, first.email],
+    await em.nativeUpdate(
+      Professional,
+      { email: first.email },
+      { status: 'active', idpIssuer: issuer, idpSubject: subjectOf.get(first.email)! },
     );
     return { organizationId: organization.id, organizationName: name, members: accounts };
   } finally {

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { openDatabase } from '../adapters/db/database.ts';
+import { Account } from '../idp/accounts/account.entity.ts';
 import { hashPassword } from '../idp/accounts/password.ts';
 import { registerClient } from '../idp/clients/clients.ts';
 import { idpSchema } from '../idp/schema.ts';
@@ -39,16 +40,24 @@ export async function seedIdp(databaseUrl: string, count: number): Promise<Seed>
       password: `bench password ${run} ${i}`,
     }));
     const hashes = await Promise.all(accounts.map((a) => hashPassword(a.password)));
-    const conn = orm.em.getConnection();
+    const em = orm.em.fork();
     const now = new Date();
     for (const [i, account] of accounts.entries()) {
-      await conn.execute(
-        `insert into idp.account (id, email, email_verified, given_name, family_name, birthdate,
-           password_hash, terms_accepted_at, sessions_valid_after, created_at, updated_at)
-         values (?, ?, true, 'Bench', ?, '1990-01-01', ?, ?, '2000-01-01T00:00:00Z', ?, ?)`,
-        [randomUUID(), account.email, `User ${i}`, hashes[i], now, now, now],
-      );
+      em.create(Account, {
+        id: randomUUID(),
+        email: account.email,
+        emailVerified: true,
+        givenName: 'Bench',
+        familyName: `User ${i}`,
+        birthdate: '1990-01-01',
+        passwordHash: hashes[i]!,
+        termsAcceptedAt: now,
+        sessionsValidAfter: new Date('2000-01-01T00:00:00Z'),
+        createdAt: now,
+        updatedAt: now,
+      });
     }
+    await em.flush();
     const registered = await registerClient(createOidcAdapter(orm), {
       name: 'Bench App',
       redirectUris: [BENCH_REDIRECT_URI],

@@ -8,4 +8,12 @@ export const idpSchema: SchemaModule = {
   schema: 'idp',
   entities: [AccountSchema, EmailSecretSchema, OutboxMailSchema],
   migrations: idpMigrations,
+  unmappedTables: {
+    oidc_payload: "oidc-provider's models, stored as its adapter contract asks (idp/storage/)",
+    rate_limit: "rate-limiter-flexible's rows, laid out by the library (idp/rate-limits/rate-limit-table.ts)",
+    backchannel_logout: 'a delivery queue read with FOR UPDATE SKIP LOCKED (idp/logout/)',
+    mail_cooldown: 'one atomic insert-if-absent per mail request (idp/accounts/mail-cooldown.ts)',
+    signing_key: 'JWKs the provider loads whole, under an advisory lock (idp/keys/signing-keys.ts)',
+    server_secret: 'generated once, read at start-up (idp/keys/server-secrets.ts)',
+  },
 };

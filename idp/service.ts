@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import pg from 'pg';
 import { type Database, openDatabase } from '../adapters/db/database.ts';
+import { connectionPool } from '../adapters/db/statements.ts';
 import { closeServer } from '../adapters/http/close-server.ts';
 import { isDatabaseOutage, renderAppError, toAppError } from '../adapters/http/error-handler.ts';
 import type { Logger } from '../adapters/log/logger.ts';
@@ -46,17 +46,9 @@ export async function startIdpService(
     throw new Error('DATABASE_URL and SMTP_URL must be resolved first');
   const orm = await openDatabase(idpSchema, { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
   const cookieSecrets = config.COOKIE_SECRETS ?? [await sharedSecret(orm, 'cookie')];
-  // An idle connection PostgreSQL closes (a restart) is reported on the pool: without a listener
-  // that is an uncaught 'error' and the whole instance dies. The next query reconnects.
-  // A bounded connect: an unreachable host must not hold a sign-in for the OS's TCP timeout.
-  const rateLimitPool = new pg.Pool({
-    connectionString: config.DATABASE_URL,
-    max: 4,
-    connectionTimeoutMillis: 5_000,
-  });
-  rateLimitPool.on('error', (err) => logger.warn({ err }, 'rate-limit connection lost'));
+  // The limits count on the ORM's own pool, like every other statement of the instance.
   const rateLimits = createRateLimits({
-    pool: rateLimitPool,
+    pool: await connectionPool(orm),
     schema: 'idp',
     rules: options.rateLimitRules,
   });
@@ -110,8 +102,6 @@ export async function startIdpService(
       await closeServer(server);
       await dispatcher.stop();
       await logouts.stop();
-      await rateLimits.close();
-      await rateLimitPool.end();
       await orm.close(true);
     },
   };

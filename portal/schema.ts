@@ -20,4 +20,8 @@ export const portalSchema: SchemaModule = {
     OutboxMailSchema,
   ],
   migrations: portalMigrations,
+  unmappedTables: {
+    portal_session: 'read on every request by one prepared statement (portal/sessions/session-store.ts)',
+    server_secret: 'generated once, read at start-up (portal/portal-secrets.ts)',
+  },
 };

@@ -1,4 +1,4 @@
-import type { Transaction } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
 import type { SendMailOptions, Transporter } from 'nodemailer';
 import nodemailer from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
@@ -70,7 +70,7 @@ export function createMailDispatcher(options: MailDispatcherOptions): MailDispat
   const batchSize = options.batchSize ?? 100;
 
   const deliverNext = (): Promise<Outcome> =>
-    options.orm.em.getConnection().transactional(async (tx) => {
+    options.orm.em.fork().transactional(async (tx) => {
       const mail = await queue.lockNextDue(tx, new Date());
       if (!mail) return 'empty';
       try {
@@ -149,7 +149,7 @@ function senderDomain(from: string): string {
 
 async function recordFailure(
   queue: OutboxQueue,
-  tx: Transaction,
+  tx: EntityManager,
   mail: PendingMail,
   error: unknown,
   backoff: Backoff,

@@ -1,5 +1,6 @@
-import type { Transaction } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
 import type { Database } from '../db/database.ts';
+import { executeIn, query, queryIn, type Statement, statement } from '../db/statements.ts';
 
 /** A pending outbox row, as the dispatcher reads it. */
 export interface PendingMail {
@@ -12,60 +13,80 @@ export interface PendingMail {
 }
 
 /**
- * The outbox table of one service, as SQL the dispatcher runs inside its own transactions.
- * Qualified with the ORM's default schema: the same table exists in each service's schema.
+ * The outbox table of one service, as SQL the dispatcher runs inside its own transactions (`tx`,
+ * the EntityManager of `em.transactional`). Qualified with the ORM's default schema: the same
+ * table exists in each service's schema.
  */
 export interface OutboxQueue {
   /** Lock the next due mail (skipping rows other dispatchers hold), or `undefined`. */
-  lockNextDue(tx: Transaction, now: Date): Promise<PendingMail | undefined>;
-  markSent(tx: Transaction, id: string, now: Date): Promise<void>;
-  markFailed(tx: Transaction, id: string, nextAttemptAt: Date, error: string): Promise<void>;
+  lockNextDue(tx: EntityManager, now: Date): Promise<PendingMail | undefined>;
+  markSent(tx: EntityManager, id: string, now: Date): Promise<void>;
+  markFailed(tx: EntityManager, id: string, nextAttemptAt: Date, error: string): Promise<void>;
   stats(now: Date): Promise<{ pending: number; oldestPendingAgeSeconds: number }>;
 }
 
 /** The outbox queue of the service whose ORM is given. */
 export function outboxQueue(orm: Database): OutboxQueue {
-  const conn = orm.em.getConnection();
-  const table = `${quoteIdentifier(orm.config.get('schema') ?? 'public')}.outbox_mail`;
-  // Oldest first; a mail waits while an older one to the same recipient is still pending (even if
-  // it is locked by another dispatcher or backing off), so one person's mails arrive in order
-  // (the newest verification code last) without one bad address holding up everybody else.
-  // FOR UPDATE … SKIP LOCKED: each dispatcher takes a different row, none waits, none sends twice.
-  const pick = `select m.id, m."to", m.subject, m.text, m.html, m.attempts
-    from ${table} m
-    where m.sent_at is null and m.next_attempt_at <= ?
-      and not exists (
-        select 1 from ${table} older
-        where older.sent_at is null and older."to" = m."to"
-          and (older.created_at, older.id) < (m.created_at, m.id))
-    order by m.created_at, m.id
-    limit 1
-    for update of m skip locked`;
+  const sql = outboxStatements(orm.config.get('schema') ?? 'public');
   return {
     lockNextDue: async (tx, now) => {
-      const rows: PendingMail[] = await conn.execute(pick, [now], 'all', tx);
-      return rows[0];
+      const [row] = await queryIn<PendingMail>(tx, sql.lockNextDue, [now]);
+      return row;
     },
     markSent: async (tx, id, now) => {
-      await conn.execute(
-        `update ${table} set sent_at = ?, last_error = null where id = ?`,
-        [now, id],
-        'run',
-        tx,
-      );
+      await executeIn(tx, sql.markSent, [now, id]);
     },
     markFailed: async (tx, id, nextAttemptAt, error) => {
-      const sql = `update ${table} set attempts = attempts + 1, next_attempt_at = ?, last_error = ? where id = ?`;
-      await conn.execute(sql, [nextAttemptAt, error, id], 'run', tx);
+      await executeIn(tx, sql.markFailed, [nextAttemptAt, error, id]);
     },
     stats: async (now) => {
-      // Ages computed in SQL: MikroORM hands timestamps back as strings, not Dates.
-      const sql = `select count(*)::int as pending,
-          coalesce(floor(extract(epoch from (?::timestamptz - min(created_at)))), 0)::int as age
-        from ${table} where sent_at is null`;
-      const [row] = await conn.execute<{ pending: number; age: number }[]>(sql, [now], 'all');
+      const [row] = await query<{ pending: number; age: number }>(orm, sql.stats, [now]);
       return { pending: row?.pending ?? 0, oldestPendingAgeSeconds: Math.max(0, row?.age ?? 0) };
     },
+  };
+}
+
+/**
+ * The outbox's statements for one schema, named after it: each service's ORM sends its own. The
+ * names make `statement` return the same text for the same schema, however often it is asked.
+ */
+function outboxStatements(
+  schema: string,
+): Record<'lockNextDue' | 'markSent' | 'markFailed' | 'stats', Statement> {
+  const table = `${quoteIdentifier(schema)}.outbox_mail`;
+  return {
+    // Oldest first; a mail waits while an older one to the same recipient is still pending (even
+    // if it is locked by another dispatcher or backing off), so one person's mails arrive in order
+    // (the newest verification code last) without one bad address holding up everybody else.
+    // FOR UPDATE … SKIP LOCKED: each dispatcher takes a different row, none waits, none sends twice.
+    lockNextDue: statement(
+      `${schema}.outbox.lock-next-due`,
+      `select m.id, m."to", m.subject, m.text, m.html, m.attempts
+        from ${table} m
+        where m.sent_at is null and m.next_attempt_at <= $1
+          and not exists (
+            select 1 from ${table} older
+            where older.sent_at is null and older."to" = m."to"
+              and (older.created_at, older.id) < (m.created_at, m.id))
+        order by m.created_at, m.id
+        limit 1
+        for update of m skip locked`,
+    ),
+    markSent: statement(
+      `${schema}.outbox.mark-sent`,
+      `update ${table} set sent_at = $1, last_error = null where id = $2`,
+    ),
+    markFailed: statement(
+      `${schema}.outbox.mark-failed`,
+      `update ${table} set attempts = attempts + 1, next_attempt_at = $1, last_error = $2 where id = $3`,
+    ),
+    // Ages computed in SQL: timestamps come back as strings, not Dates.
+    stats: statement(
+      `${schema}.outbox.stats`,
+      `select count(*)::int as pending,
+          coalesce(floor(extract(epoch from ($1::timestamptz - min(created_at)))), 0)::int as age
+        from ${table} where sent_at is null`,
+    ),
   };
 }
 

@@ -24,6 +24,15 @@ const OutboxMailSchema = defineEntity({
     sentAt: p.datetime().nullable(),
     lastError: p.text().nullable(),
   },
+  // The dispatcher's pick query (outbox-queue.ts), on pending rows only (outbox-migration.ts).
+  indexes: [
+    { name: 'outbox_mail_pending_idx', properties: ['createdAt', 'id'], where: 'sent_at is null' },
+    {
+      name: 'outbox_mail_recipient_pending_idx',
+      properties: ['to', 'createdAt', 'id'],
+      where: 'sent_at is null',
+    },
+  ],
 });
 
 export class OutboxMail extends OutboxMailSchema.class {}

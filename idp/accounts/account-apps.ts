@@ -1,6 +1,15 @@
+import { type EntityManager, LockMode } from '@mikro-orm/core';
 import type { Database } from '../../adapters/db/database.ts';
 import { ACCOUNT_CLIENT_ID } from '../clients/clients.ts';
 import { queueBackchannelLogouts } from '../logout/logout-queue.ts';
+import {
+  deleteAppGrants,
+  deleteEverythingOf,
+  deleteSignIns,
+  grantedClientIds,
+  newestGrantId,
+} from '../storage/app-sessions.ts';
+import { Account } from './account.entity.ts';
 
 export interface AppWithAccess {
   readonly clientId: string;
@@ -11,15 +20,8 @@ export interface AppWithAccess {
  * own client is the IdP itself, not an app with access: it is never listed.
  */
 export async function appsWithAccess(orm: Database, accountId: string): Promise<AppWithAccess[]> {
-  const rows = await orm.em.getConnection().execute<{ client_id: string }[]>(
-    `select payload->>'clientId' as client_id, max(payload->>'iat') as iat
-       from idp.oidc_payload
-      where model = 'Grant' and payload->>'accountId' = ? and payload->>'clientId' <> ?
-        and (expires_at is null or expires_at > now())
-      group by 1 order by 2 desc`,
-    [accountId, ACCOUNT_CLIENT_ID],
-  );
-  return rows.map((r) => ({ clientId: r.client_id }));
+  const clientIds = await grantedClientIds(orm, accountId, ACCOUNT_CLIENT_ID);
+  return clientIds.map((clientId) => ({ clientId }));
 }
 
 /**
@@ -30,37 +32,11 @@ export async function appsWithAccess(orm: Database, accountId: string): Promise<
 export async function revokeApp(orm: Database, accountId: string, clientId: string): Promise<number> {
   // No client id holds NUL (PostgreSQL text cannot): nothing to revoke, rather than a failed query.
   if (clientId.includes('\u0000')) return 0;
-  const conn = orm.em.getConnection();
-  return conn.transactional(async (tx) => {
-    await queueBackchannelLogouts(orm, tx, { accountId, clientId, everySession: true });
-    const grants = await conn.execute<{ id: string }[]>(
-      `delete from idp.oidc_payload
-        where model = 'Grant' and payload->>'accountId' = ? and payload->>'clientId' = ?
-        returning id`,
-      [accountId, clientId],
-      'all',
-      tx,
-    );
-    if (grants.length) {
-      await conn.execute(
-        `delete from idp.oidc_payload where grant_id in (?)`,
-        [grants.map((g) => g.id)],
-        'run',
-        tx,
-      );
-    }
-    return grants.length;
+  return orm.em.fork().transactional(async (tx) => {
+    await queueBackchannelLogouts(tx, { accountId, clientId, everySession: true });
+    return deleteAppGrants(tx, accountId, clientId);
   });
 }
-
-/**
- * What a person's sign-ins leave at the provider: their sessions, and the codes and tokens apps
- * hold. Grants stay: the apps keep the person's consent, not their access.
- */
-const END_SIGN_INS = `delete from idp.oidc_payload
-  where model in ('Session', 'AuthorizationCode', 'AccessToken', 'RefreshToken', 'DeviceCode',
-                  'BackchannelAuthenticationRequest')
-    and payload->>'accountId' = ?`;
 
 /**
  * End every session of the account at the IdP, and every code and token apps hold for it
@@ -75,10 +51,9 @@ export async function endSessions(
   accountId: string,
   options: { keepSessionUid?: string } = {},
 ): Promise<void> {
-  const conn = orm.em.getConnection();
-  await conn.transactional(async (tx) => {
-    await queueBackchannelLogouts(orm, tx, { accountId, ...options, everySession: true });
-    await conn.execute(END_SIGN_INS, [accountId], 'run', tx);
+  await orm.em.fork().transactional(async (tx) => {
+    await queueBackchannelLogouts(tx, { accountId, ...options, everySession: true });
+    await deleteSignIns(tx, accountId);
   });
 }
 
@@ -88,16 +63,10 @@ export async function endSessions(
  * (`sessionsValidAfter`), in one transaction.
  */
 export async function signOutEverywhere(orm: Database, accountId: string, now = new Date()): Promise<void> {
-  const conn = orm.em.getConnection();
-  await conn.transactional(async (tx) => {
-    await conn.execute(
-      `update idp.account set sessions_valid_after = ?, updated_at = ? where id = ?`,
-      [now, now, accountId],
-      'run',
-      tx,
-    );
-    await queueBackchannelLogouts(orm, tx, { accountId, everySession: true });
-    await conn.execute(END_SIGN_INS, [accountId], 'run', tx);
+  await orm.em.fork().transactional(async (tx) => {
+    await tx.nativeUpdate(Account, { id: accountId }, { sessionsValidAfter: now, updatedAt: now });
+    await queueBackchannelLogouts(tx, { accountId, everySession: true });
+    await deleteSignIns(tx, accountId);
   });
 }
 
@@ -113,39 +82,34 @@ export async function endAccount(
   how: 'delete' | 'disable',
   now = new Date(),
 ): Promise<boolean> {
-  const conn = orm.em.getConnection();
-  return conn.transactional(async (tx) => {
-    const change =
-      how === 'delete'
-        ? `delete from idp.account where id = ? returning id`
-        : `update idp.account set disabled_at = coalesce(disabled_at, ?), sessions_valid_after = ?, updated_at = ?
-            where id = ? returning id`;
-    const values = how === 'delete' ? [accountId] : [now, now, now, accountId];
-    const [found] = await conn.execute<{ id: string }[]>(change, values, 'all', tx);
+  return orm.em.fork().transactional(async (tx) => {
+    const found =
+      how === 'delete' ? await deleteAccount(tx, accountId) : await disableAccount(tx, accountId, now);
     if (!found) return false;
-    await queueBackchannelLogouts(orm, tx, { accountId, everySession: true });
-    await conn.execute(
-      `delete from idp.oidc_payload where payload->>'accountId' = ? and model <> 'Client'`,
-      [accountId],
-      'run',
-      tx,
-    );
+    await queueBackchannelLogouts(tx, { accountId, everySession: true });
+    await deleteEverythingOf(tx, accountId);
     return true;
   });
 }
 
+async function deleteAccount(em: EntityManager, accountId: string): Promise<boolean> {
+  return (await em.nativeDelete(Account, { id: accountId })) > 0;
+}
+
+// Locked, so the first disabling keeps its date however many operators disable it at once.
+async function disableAccount(em: EntityManager, accountId: string, now: Date): Promise<boolean> {
+  const account = await em.findOne(Account, accountId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!account) return false;
+  const disabledAt = account.disabledAt ?? now;
+  await em.nativeUpdate(Account, { id: accountId }, { disabledAt, sessionsValidAfter: now, updatedAt: now });
+  return true;
+}
+
 /** The grant a person gave an app in an earlier session, so consent is asked once per app. */
-export async function rememberedGrantId(
+export function rememberedGrantId(
   orm: Database,
   accountId: string,
   clientId: string,
 ): Promise<string | undefined> {
-  const rows = await orm.em.getConnection().execute<{ id: string }[]>(
-    `select id from idp.oidc_payload
-      where model = 'Grant' and payload->>'accountId' = ? and payload->>'clientId' = ?
-        and (expires_at is null or expires_at > now())
-      order by (payload->>'iat')::bigint desc limit 1`,
-    [accountId, clientId],
-  );
-  return rows[0]?.id;
+  return newestGrantId(orm, accountId, clientId);
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Database } from '../../adapters/db/database.ts';
 import { AppError } from '../../adapters/http/errors.ts';
+import { Account } from './account.entity.ts';
 import { endAccount } from './account-apps.ts';
 import { normaliseEmailOrUndefined } from './email-address.ts';
 
@@ -17,10 +18,9 @@ export async function accountCommand(orm: Database, action: string | undefined, 
   const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
   const email = normaliseEmailOrUndefined(values.email ?? '');
   if (!email) throw new AppError('INVALID_INPUT', 400, 'Give the account with --email ADDRESS.');
-  const [row] = await orm.em
-    .getConnection()
-    .execute<{ id: string }[]>('select id from idp.account where email = ?', [email], 'all');
-  if (!row || !(await endAccount(orm, row.id, 'disable')))
+  // Disabled accounts too: disabling one again ends whatever it may still hold.
+  const account = await orm.em.fork().findOne(Account, { email }, { fields: ['id'] });
+  if (!account || !(await endAccount(orm, account.id, 'disable')))
     throw new AppError('NOT_FOUND', 404, `No account has the address ${email}.`);
   console.log(`Account ${email} is disabled: its sign-ins ended and the apps are being told.`);
   return 0;

@@ -22,12 +22,20 @@ const AccountSchema = defineEntity({
     termsAcceptedAt: p.datetime(),
     /** Sessions and tokens issued before this instant are no longer honoured. */
     sessionsValidAfter: p.datetime(),
+    /**
+     * Set when an operator disabled the account (`account disable`): it signs nobody in and backs
+     * no token, and keeps its address taken. The first disabling's instant is kept.
+     */
+    disabledAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()
       .onCreate(() => new Date())
       .onUpdate(() => new Date()),
   },
+  // As migration 0001 made them: one account per address, stored normalised.
+  uniques: [{ name: 'account_email_key', properties: ['email'] }],
+  checks: [{ name: 'account_email_normalised', expression: 'email = lower(email)' }],
 });
 
 export class Account extends AccountSchema.class {
@@ -54,6 +62,11 @@ const EmailSecretSchema = defineEntity({
     consumedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
+  indexes: [{ name: 'email_secret_account_idx', properties: ['account', 'purpose'] }],
+  // Reset tokens are 256-bit and found by hash; 6-digit codes may repeat across accounts.
+  uniques: [
+    { name: 'email_secret_reset_hash_key', properties: ['secretHash'], where: "purpose = 'reset-password'" },
+  ],
 });
 export class EmailSecret extends EmailSecretSchema.class {}
 EmailSecretSchema.setClass(EmailSecret);

@@ -1,16 +1,36 @@
 import { createHash } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/core';
+import { executeIn, queryIn, statement } from '../../adapters/db/statements.ts';
 
 /** At most one mail of a kind to one address per minute. */
 const MAIL_COOLDOWN_MS = 60_000;
 
 export type CooldownPurpose = 'verify-email' | 'reset-password';
 
+// Rows only matter for a minute: sweeping them on each start keeps the table a minute's worth of requests.
+const SWEEP = statement('idp.mail-cooldown.sweep', 'delete from idp.mail_cooldown where sent_at <= $1');
+const START = statement(
+  'idp.mail-cooldown.start',
+  `insert into idp.mail_cooldown (address_hash, purpose, sent_at) values ($1, $2, $3)
+   on conflict (address_hash, purpose) do nothing
+   returning sent_at`,
+);
+const RUNNING = statement(
+  'idp.mail-cooldown.running',
+  'select sent_at from idp.mail_cooldown where address_hash = $1 and purpose = $2',
+);
+const RESTART = statement(
+  'idp.mail-cooldown.restart',
+  `insert into idp.mail_cooldown (address_hash, purpose, sent_at) values ($1, $2, $3)
+   on conflict (address_hash, purpose) do update set sent_at = excluded.sent_at`,
+);
+
 /**
  * Start the cooldown of mails of this purpose to `address`, or say how many seconds are left of
  * the running one (0: started, go ahead). Kept per *address*, whether an account has it or not,
  * so asking twice answers the same for registered and unknown addresses (no enumeration,
- * ASVS 2.2.1 / OWASP Forgot Password Cheat Sheet). Atomic under concurrent requests.
+ * ASVS 2.2.1 / OWASP Forgot Password Cheat Sheet). Atomic under concurrent requests. Runs in the
+ * transaction of `em`, with the mail it lets out.
  */
 export async function startMailCooldown(
   em: EntityManager,
@@ -18,21 +38,10 @@ export async function startMailCooldown(
   purpose: CooldownPurpose,
   now: Date,
 ): Promise<number> {
-  const table = cooldownTable(em);
-  const since = new Date(now.getTime() - MAIL_COOLDOWN_MS);
-  // Rows only matter for a minute: sweeping them here keeps the table a minute's worth of requests.
-  await em.execute(`delete from ${table} where sent_at <= ?`, [since]);
-  const started = await em.execute<{ sent_at: Date }[]>(
-    `insert into ${table} (address_hash, purpose, sent_at) values (?, ?, ?)
-     on conflict (address_hash, purpose) do nothing
-     returning sent_at`,
-    [addressHash(address), purpose, now],
-  );
+  await executeIn(em, SWEEP, [new Date(now.getTime() - MAIL_COOLDOWN_MS)]);
+  const started = await queryIn(em, START, [addressHash(address), purpose, now]);
   if (started.length > 0) return 0;
-  const [running] = await em.execute<{ sent_at: Date }[]>(
-    `select sent_at from ${table} where address_hash = ? and purpose = ?`,
-    [addressHash(address), purpose],
-  );
+  const [running] = await queryIn<{ sent_at: string }>(em, RUNNING, [addressHash(address), purpose]);
   // The row may have been swept in between: then there is nothing left to wait for.
   if (!running) return 0;
   return Math.max(
@@ -48,15 +57,7 @@ export async function restartMailCooldown(
   purpose: CooldownPurpose,
   now: Date,
 ): Promise<void> {
-  await em.execute(
-    `insert into ${cooldownTable(em)} (address_hash, purpose, sent_at) values (?, ?, ?)
-     on conflict (address_hash, purpose) do update set sent_at = excluded.sent_at`,
-    [addressHash(address), purpose, now],
-  );
-}
-
-function cooldownTable(em: EntityManager): string {
-  return `"${em.config.get('schema')}".mail_cooldown`;
+  await executeIn(em, RESTART, [addressHash(address), purpose, now]);
 }
 
 function addressHash(address: string): string {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/core';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Database } from '../../adapters/db/database.ts';
+import { executeIn, query, queryIn, statement } from '../../adapters/db/statements.ts';
 
 /**
  * How long a retired key stays published: longer than anything it signed can live (ID tokens and
@@ -20,7 +22,33 @@ export type SigningAlg = (typeof SIGNING_ALGS)[number];
 /** The kid of each new key a rotation adds. */
 export type NewSigningKeys = Record<SigningAlg, string>;
 
-const LOCK = `select pg_advisory_xact_lock(hashtext('gatehouse:signing-key'))`;
+const LOCK = statement(
+  'idp.signing-key.lock',
+  `select pg_advisory_xact_lock(hashtext('gatehouse:signing-key'))`,
+);
+// Active keys, and retired ones still within `$2` seconds (the retention) of `$1` (now).
+const PUBLISHED = statement(
+  'idp.signing-key.published',
+  `select jwk from idp.signing_key
+    where retired_at is null or retired_at > $1::timestamptz - make_interval(secs => $2)
+    order by created_at desc, kid`,
+);
+const RETIRE_ACTIVE = statement(
+  'idp.signing-key.retire-active',
+  'update idp.signing_key set retired_at = $1 where retired_at is null',
+);
+const DROP_EXPIRED = statement(
+  'idp.signing-key.drop-expired',
+  'delete from idp.signing_key where retired_at < $1::timestamptz - make_interval(secs => $2)',
+);
+const ACTIVE_ALGS = statement(
+  'idp.signing-key.active-algs',
+  `select distinct jwk->>'alg' as alg from idp.signing_key where retired_at is null`,
+);
+const INSERT = statement(
+  'idp.signing-key.insert',
+  'insert into idp.signing_key (kid, jwk, created_at) values ($1, $2::jsonb, $3)',
+);
 
 /**
  * Signing keys live in PostgreSQL so every instance signs with the same keys and publishes the
@@ -33,59 +61,35 @@ const LOCK = `select pg_advisory_xact_lock(hashtext('gatehouse:signing-key'))`;
 export async function loadSigningKeys(orm: Database, now = new Date()): Promise<{ keys: JWK[] }> {
   await ensureActiveKeys(orm);
   // Newest first: oidc-provider signs with the first key of the client's algorithm.
-  const rows = await orm.em.getConnection().execute<{ jwk: JWK }[]>(
-    `select jwk from idp.signing_key
-      where retired_at is null or retired_at > ?::timestamptz - make_interval(secs => ?)
-      order by created_at desc, kid`,
-    [now.toISOString(), RETIRED_KEY_RETENTION_SECONDS],
-  );
+  const rows = await query<{ jwk: JWK }>(orm, PUBLISHED, [now.toISOString(), RETIRED_KEY_RETENTION_SECONDS]);
   return { keys: rows.map((r) => r.jwk) };
 }
 
 /** Add a new active key per algorithm, retire the current ones (still published for a while), drop expired ones. */
 export async function rotateSigningKeys(orm: Database, now = new Date()): Promise<NewSigningKeys> {
   const jwks = await Promise.all(SIGNING_ALGS.map(newKey));
-  const conn = orm.em.getConnection();
-  await conn.transactional(async (tx) => {
-    await conn.execute(LOCK, [], 'all', tx);
-    await conn.execute(
-      `update idp.signing_key set retired_at = ? where retired_at is null`,
-      [now],
-      'run',
-      tx,
-    );
-    for (const jwk of jwks) await insertKey(orm, jwk, now, tx);
-    await conn.execute(
-      `delete from idp.signing_key where retired_at < ?::timestamptz - make_interval(secs => ?)`,
-      [now.toISOString(), RETIRED_KEY_RETENTION_SECONDS],
-      'run',
-      tx,
-    );
+  await orm.em.fork().transactional(async (tx) => {
+    await executeIn(tx, LOCK, []);
+    await executeIn(tx, RETIRE_ACTIVE, [now]);
+    for (const jwk of jwks) await insertKey(tx, jwk, now);
+    await executeIn(tx, DROP_EXPIRED, [now.toISOString(), RETIRED_KEY_RETENTION_SECONDS]);
   });
   return Object.fromEntries(jwks.map((jwk) => [jwk.alg, jwk.kid])) as NewSigningKeys;
 }
 
 async function ensureActiveKeys(orm: Database): Promise<void> {
-  const conn = orm.em.getConnection();
-  const missing = async (tx?: unknown) => {
-    const rows = await conn.execute<{ alg: string }[]>(
-      `select distinct jwk->>'alg' as alg from idp.signing_key where retired_at is null`,
-      [],
-      'all',
-      tx as never,
-    );
-    return SIGNING_ALGS.filter((alg) => !rows.some((r) => r.alg === alg));
-  };
-  const wanted = await missing();
+  const missing = (rows: readonly { alg: string }[]) =>
+    SIGNING_ALGS.filter((alg) => !rows.some((r) => r.alg === alg));
+  const wanted = missing(await query<{ alg: string }>(orm, ACTIVE_ALGS, []));
   if (!wanted.length) return;
   // Generated before taking the lock: an RSA key takes a while.
   const jwks = await Promise.all(wanted.map(newKey));
-  await conn.transactional(async (tx) => {
+  await orm.em.fork().transactional(async (tx) => {
     // Instances starting together must not each create a key.
-    await conn.execute(LOCK, [], 'all', tx);
-    const still = await missing(tx);
+    await executeIn(tx, LOCK, []);
+    const still = missing(await queryIn<{ alg: string }>(tx, ACTIVE_ALGS, []));
     for (const jwk of jwks.filter((k) => still.includes(k.alg as SigningAlg))) {
-      await insertKey(orm, jwk, new Date(), tx);
+      await insertKey(tx, jwk, new Date());
     }
   });
 }
@@ -99,15 +103,8 @@ async function newKey(alg: SigningAlg): Promise<JWK> {
   return { ...jwk, kid: randomBytes(12).toString('base64url'), alg, use: 'sig' };
 }
 
-async function insertKey(orm: Database, jwk: JWK, now: Date, tx: unknown): Promise<void> {
-  await orm.em
-    .getConnection()
-    .execute(
-      `insert into idp.signing_key (kid, jwk, created_at) values (?, ?::jsonb, ?)`,
-      [jwk.kid, JSON.stringify(jwk), now],
-      'run',
-      tx as never,
-    );
+async function insertKey(tx: EntityManager, jwk: JWK, now: Date): Promise<void> {
+  await executeIn(tx, INSERT, [jwk.kid, JSON.stringify(jwk), now]);
 }
 
 /**

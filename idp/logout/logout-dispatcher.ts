@@ -1,6 +1,7 @@
-import type { Transaction } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
 import type Provider from 'oidc-provider';
 import type { Database } from '../../adapters/db/database.ts';
+import { executeIn, queryIn, statement } from '../../adapters/db/statements.ts';
 import type { Logger } from '../../adapters/log/logger.ts';
 import type { Backoff } from '../../adapters/mail/dispatcher.ts';
 import { pollLoop } from '../../adapters/mail/poll-loop.ts';
@@ -35,10 +36,19 @@ const BATCH = 50;
 
 // FOR UPDATE … SKIP LOCKED: every instance runs a dispatcher, each takes a different row, none
 // waits for another and none sends a delivery another holds.
-const NEXT_DUE = `select id, client_id, sub, sid, attempts,
-    floor(extract(epoch from now() - created_at))::int as age
-  from idp.backchannel_logout where next_attempt_at <= now()
-  order by next_attempt_at, id limit 1 for update skip locked`;
+const NEXT_DUE = statement(
+  'idp.backchannel-logout.next-due',
+  `select id, client_id, sub, sid, attempts,
+      floor(extract(epoch from now() - created_at))::int as age
+    from idp.backchannel_logout where next_attempt_at <= now()
+    order by next_attempt_at, id limit 1 for update skip locked`,
+);
+const DONE = statement('idp.backchannel-logout.done', 'delete from idp.backchannel_logout where id = $1');
+const RETRY_LATER = statement(
+  'idp.backchannel-logout.retry-later',
+  `update idp.backchannel_logout set attempts = attempts + 1, last_error = $1,
+     next_attempt_at = now() + $2::float8 * interval '1 millisecond' where id = $3`,
+);
 
 /**
  * Send the queued back-channel logouts (OpenID Connect Back-Channel Logout 1.0 §2.5): a logout
@@ -51,16 +61,14 @@ const NEXT_DUE = `select id, client_id, sub, sid, attempts,
  *   dispatcher.start(); // … await dispatcher.stop();
  */
 export function createLogoutDispatcher(options: LogoutDispatcherOptions) {
-  const conn = options.orm.em.getConnection();
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const giveUpAfter = options.giveUpAfterSeconds ?? 24 * 3600;
 
-  const done = (tx: Transaction, id: string) =>
-    conn.execute('delete from idp.backchannel_logout where id = ?', [id], 'run', tx);
+  const done = (tx: EntityManager, id: string) => executeIn(tx, DONE, [id]);
 
   const deliverNext = (): Promise<'sent' | 'failed' | 'empty'> =>
-    conn.transactional(async (tx) => {
-      const [delivery] = await conn.execute<Delivery[]>(NEXT_DUE, [], 'all', tx);
+    options.orm.em.fork().transactional(async (tx) => {
+      const [delivery] = await queryIn<Delivery>(tx, NEXT_DUE, []);
       if (!delivery) return 'empty';
       try {
         await send(options.provider(), delivery);
@@ -72,7 +80,7 @@ export function createLogoutDispatcher(options: LogoutDispatcherOptions) {
       return 'sent';
     });
 
-  const failed = async (tx: Transaction, delivery: Delivery, error: unknown) => {
+  const failed = async (tx: EntityManager, delivery: Delivery, error: unknown) => {
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
     const fields = { clientId: delivery.client_id, attempts: delivery.attempts + 1, err: reason };
     if (delivery.age >= giveUpAfter) {
@@ -82,13 +90,7 @@ export function createLogoutDispatcher(options: LogoutDispatcherOptions) {
       return;
     }
     const delayMs = Math.min(backoff.maxMs, backoff.baseMs * 2 ** delivery.attempts);
-    await conn.execute(
-      `update idp.backchannel_logout set attempts = attempts + 1, last_error = ?,
-         next_attempt_at = now() + ? * interval '1 millisecond' where id = ?`,
-      [reason, delayMs, delivery.id],
-      'run',
-      tx,
-    );
+    await executeIn(tx, RETRY_LATER, [reason, delayMs, delivery.id]);
     options.logger.warn({ ...fields, retryInMs: delayMs }, 'back-channel logout not accepted, will retry');
   };
 

@@ -1,5 +1,5 @@
-import type { Transaction } from '@mikro-orm/core';
-import type { Database } from '../../adapters/db/database.ts';
+import type { EntityManager } from '@mikro-orm/core';
+import { executeIn, statement } from '../../adapters/db/statements.ts';
 
 /** Whose sign-ins end, and which apps must be told (OpenID Connect Back-Channel Logout 1.0). */
 export interface EndedSignIns {
@@ -20,58 +20,36 @@ export interface EndedSignIns {
 // `everySession`, one `sub`-only row per app with a grant but none of those sessions. Only apps
 // that registered a back-channel logout URI are told. Read before the sessions are deleted, in
 // the same transaction.
-const QUEUE = `insert into idp.backchannel_logout (client_id, sub, sid)
-  select ended.client_id, ?::text, ended.sid from (
+const QUEUE = statement(
+  'idp.backchannel-logout.queue',
+  `insert into idp.backchannel_logout (client_id, sub, sid)
+  select ended.client_id, $1::text, ended.sid from (
     select a.key as client_id, a.value->>'sid' as sid
       from idp.oidc_payload s, jsonb_each(coalesce(s.payload->'authorizations', '{}'::jsonb)) a
-     where s.model = 'Session' and s.payload->>'accountId' = ?::text
+     where s.model = 'Session' and s.payload->>'accountId' = $1::text
        and (s.expires_at is null or s.expires_at > now())
-       and (?::text is null or a.key = ?::text)
-       and (?::text is null or s.uid is distinct from ?::text)
+       and ($2::text is null or a.key = $2::text)
+       and ($3::text is null or s.uid is distinct from $3::text)
     union
     select g.payload->>'clientId', null
       from idp.oidc_payload g
-     where ?::boolean and g.model = 'Grant' and g.payload->>'accountId' = ?::text
-       and (?::text is null or g.payload->>'clientId' = ?::text)
+     where $4::boolean and g.model = 'Grant' and g.payload->>'accountId' = $1::text
+       and ($2::text is null or g.payload->>'clientId' = $2::text)
   ) ended
   where ended.sid is not null or not exists (
     select 1 from idp.oidc_payload s, jsonb_each(coalesce(s.payload->'authorizations', '{}'::jsonb)) a
-     where s.model = 'Session' and s.payload->>'accountId' = ?::text and a.key = ended.client_id)
+     where s.model = 'Session' and s.payload->>'accountId' = $1::text and a.key = ended.client_id)
   and exists (
     select 1 from idp.oidc_payload c
-     where c.model = 'Client' and c.id = ended.client_id and c.payload->>'backchannel_logout_uri' is not null)`;
+     where c.model = 'Client' and c.id = ended.client_id and c.payload->>'backchannel_logout_uri' is not null)`,
+);
 
 /**
- * Queue the back-channel logouts of the sign-ins about to end, inside the transaction `tx` that
+ * Queue the back-channel logouts of the sign-ins about to end, inside the transaction of `em` that
  * ends them: the apps are told exactly when the change commits, never for a rolled-back one, and
  * the dispatcher (logout-dispatcher.ts) keeps trying while an app is down.
  */
-export async function queueBackchannelLogouts(
-  orm: Database,
-  tx: Transaction,
-  ended: EndedSignIns,
-): Promise<void> {
-  const client = ended.clientId ?? null;
+export async function queueBackchannelLogouts(em: EntityManager, ended: EndedSignIns): Promise<void> {
   const keep = ended.keepSessionUid ?? null;
-  const account = ended.accountId;
-  await orm.em
-    .getConnection()
-    .execute(
-      QUEUE,
-      [
-        account,
-        account,
-        client,
-        client,
-        keep,
-        keep,
-        ended.everySession && !keep,
-        account,
-        client,
-        client,
-        account,
-      ],
-      'run',
-      tx,
-    );
+  await executeIn(em, QUEUE, [ended.accountId, ended.clientId ?? null, keep, ended.everySession && !keep]);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
+import { execute, query, type StatementTarget, statement } from '../../adapters/db/statements.ts';
 import type { LimitedKey, RateLimitName, RateLimitRule } from './rate-limit-rules.ts';
-import { RATE_LIMIT_TABLE } from './rate-limit-table.ts';
+import { libraryRowKey, RATE_LIMIT_TABLE } from './rate-limit-table.ts';
 import { RetryLaterError } from './retry-later-error.ts';
 
 /** Several limits' rows read or cleared at once: one round trip where each limiter would take one. */
@@ -15,32 +15,32 @@ export interface RateLimitRows {
  * library only does one key per query: a password sign-in checks three limits, and a success
  * forgets two. `checkAll` decides exactly as the library's `get` + our `check` did (a live row
  * whose points reached the limit refuses, with the time its `expire` leaves); `rewardAll` deletes
- * as its `delete` does. The statements are prepared, named after the table like the library's own.
+ * as its `delete` does. The statements are prepared on the limiter's pool, named after its schema.
  */
 export function rateLimitRows(
-  pool: pg.Pool,
+  pool: StatementTarget,
   schema: string,
   rules: Readonly<Record<RateLimitName, RateLimitRule>>,
 ): RateLimitRows {
   const table = `"${schema}"."${RATE_LIMIT_TABLE}"`;
-  const read = {
-    name: `${RATE_LIMIT_TABLE}:gatehouse-check-all`,
-    text: `select key, points, expire from ${table}
-             where key = any($1::text[]) and (expire > $2 or expire is null)`,
-  };
-  const forget = {
-    name: `${RATE_LIMIT_TABLE}:gatehouse-reward-all`,
-    text: `delete from ${table} where key = any($1::text[])`,
-  };
+  const read = statement(
+    `${schema}.rate-limit.check-all`,
+    `select key, points, expire from ${table}
+      where key = any($1::text[]) and (expire > $2 or expire is null)`,
+  );
+  const forget = statement(
+    `${schema}.rate-limit.reward-all`,
+    `delete from ${table} where key = any($1::text[])`,
+  );
   return {
     async checkAll(keys) {
       if (keys.length === 0) return [];
       const now = Date.now();
-      const result = await pool.query<{ key: string; points: number; expire: string | null }>({
-        ...read,
-        values: [keys.map(rowKey), now],
-      });
-      const live = new Map(result.rows.map((row) => [row.key, row]));
+      const rows = await query<{ key: string; points: number; expire: string | null }>(pool, read, [
+        keys.map(rowKey),
+        now,
+      ]);
+      const live = new Map(rows.map((row) => [row.key, row]));
       const counted: LimitedKey[] = [];
       for (const limited of keys) {
         const row = live.get(rowKey(limited));
@@ -57,14 +57,14 @@ export function rateLimitRows(
     },
     async rewardAll(keys) {
       if (keys.length === 0) return;
-      await pool.query({ ...forget, values: [keys.map(rowKey)] });
+      await execute(pool, forget, [keys.map(rowKey)]);
     },
   };
 }
 
-/** The row's key as the library writes it: `keyPrefix:key`, our prefix the limit's name. */
+/** The row's key as the library writes it, our prefix the limit's name. */
 function rowKey(limited: LimitedKey): string {
-  return `${limited.limit}:${hashed(limited.key)}`;
+  return libraryRowKey(limited.limit, hashed(limited.key));
 }
 
 /** Keys are stored as SHA-256, so the table holds no e-mail or IP address. */

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { hashed, type RateLimitRows, rateLimited, rateLimitRows } from './rate-limit-rows.ts';
 import {
@@ -29,13 +29,14 @@ export type RateLimits = { readonly [name in RateLimitName]: RateLimit } & {
   checkAll(keys: readonly LimitedKey[]): Promise<LimitedKey[]>;
   /** Each key's `reward`, in one statement; none for an empty list. */
   rewardAll(keys: readonly LimitedKey[]): Promise<void>;
-  /** Ends the pool when `createRateLimits` opened it (a connection string was given). */
-  close(): Promise<void>;
 };
 
 export interface RateLimitsOptions {
-  /** A pool used for this schema only (the library names its prepared statements by table), or a URL. */
-  readonly pool: pg.Pool | string;
+  /**
+   * The ORM's own pool (`connectionPool(orm)`, adapters/db/statements.ts), which its owner ends; used
+   * for this schema only: the library names its prepared statements by table, not by schema.
+   */
+  readonly pool: pg.Pool;
   /** The schema whose migrations created the table (`idp`). */
   readonly schema: string;
   readonly rules?: Partial<Record<RateLimitName, RateLimitRule>>;
@@ -48,12 +49,11 @@ export interface RateLimitsOptions {
  * closed. The callers are the account service functions, which take the limits as an argument.
  *
  * @example
- *   const limits = createRateLimits({ pool: config.DATABASE_URL, schema: 'idp' });
+ *   const limits = createRateLimits({ pool: await connectionPool(orm), schema: 'idp' });
  *   await limits.signUpByIp.consume(ctx.ip);
  */
 export function createRateLimits(options: RateLimitsOptions): RateLimits {
-  const owned = typeof options.pool === 'string';
-  const pool = typeof options.pool === 'string' ? ownPool(options.pool) : options.pool;
+  const pool = options.pool;
   const rules = { ...DEFAULT_RATE_LIMIT_RULES, ...options.rules };
   const table = rateLimitRows(pool, options.schema, rules);
   const limit = (name: RateLimitName, clearExpired: boolean) =>
@@ -68,9 +68,6 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
     signInByDevice: limit('signInByDevice', false),
     signUpByIp: limit('signUpByIp', false),
     mailByAccount: limit('mailByAccount', false),
-    close: async () => {
-      if (owned) await pool.end();
-    },
   };
 }
 
@@ -109,11 +106,4 @@ function postgresLimit(
       await limiter.delete(hashed(key));
     },
   };
-}
-
-/** A pool of our own; a connection PostgreSQL drops while idle must not crash the process. */
-function ownPool(url: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
-  pool.on('error', () => {});
-  return pool;
 }

@@ -1,3 +1,4 @@
+import { executeIn, statement } from '../../adapters/db/statements.ts';
 import { createOrganizationIn } from '../accounts/create-organization.ts';
 import { type PortalDomain, SYSTEM_ACTOR } from '../domain.ts';
 import { Organization } from '../organizations/organization.entity.ts';
@@ -24,7 +25,10 @@ const DEMO = [
 ] as const;
 
 /** Held while one start looks for the demo organizations and creates those missing. */
-const LOCK = `select pg_advisory_xact_lock(hashtext('gatehouse:demo-organizations'))`;
+const LOCK = statement(
+  'portal.demo-organizations.lock',
+  `select pg_advisory_xact_lock(hashtext('gatehouse:demo-organizations'))`,
+);
 
 export interface DemoAdmin {
   readonly organization: string;
@@ -45,7 +49,7 @@ export async function ensureDemoOrganizations(domain: PortalDomain): Promise<Dem
     // Find or create under one lock: instances starting together for the first time must not
     // each create the organization (names are not unique). The second waits, then finds it.
     const { existing, created } = await domain.orm.em.fork().transactional(async (tx) => {
-      await tx.execute(LOCK);
+      await executeIn(tx, LOCK, []);
       const found = await tx.findOne(Organization, { name: demo.name });
       if (found) return { existing: found };
       const created = await createOrganizationIn(tx, domain, {

@@ -11,6 +11,7 @@ const LicenseSchema = defineEntity({
     /** ISO date. */
     renewalDate: p.string().columnType('date'),
   },
+  indexes: [{ name: 'license_org_idx', properties: ['organizationId'] }],
 });
 export class License extends LicenseSchema.class {}
 LicenseSchema.setClass(License);

@@ -24,6 +24,35 @@ const ProfessionalSchema = defineEntity({
       .onCreate(() => new Date())
       .onUpdate(() => new Date()),
   },
+  // As migration 0001 made them: the database keeps these rules, whatever the code does.
+  checks: [
+    // Bound means both halves of the identity, and active means bound.
+    { name: 'professional_identity_complete', expression: '(idp_issuer is null) = (idp_subject is null)' },
+    { name: 'professional_active_is_bound', expression: "(status = 'active') = (idp_subject is not null)" },
+  ],
+  uniques: [
+    // What the organization's mandatory-role foreign keys point at.
+    { name: 'professional_id_org_key', properties: ['id', 'organization'] },
+    // One professional per address (any case) and per IdP identity in an organization.
+    {
+      name: 'professional_org_email_key',
+      expression:
+        'create unique index professional_org_email_key on portal.professional (organization_id, lower(email))',
+    },
+    {
+      name: 'professional_org_identity_key',
+      properties: ['organization', 'idpIssuer', 'idpSubject'],
+      where: 'idp_subject is not null',
+    },
+  ],
+  // Signing in finds a person's memberships by their IdP identity.
+  indexes: [
+    {
+      name: 'professional_identity_idx',
+      properties: ['idpIssuer', 'idpSubject'],
+      where: 'idp_subject is not null',
+    },
+  ],
 });
 
 export class Professional extends ProfessionalSchema.class {

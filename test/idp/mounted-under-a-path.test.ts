@@ -4,6 +4,7 @@ import mount from 'koa-mount';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../adapters/db/database.ts';
 import { freePort } from '../../adapters/db/embedded-postgres.ts';
+import { connectionPool } from '../../adapters/db/statements.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
 import { loadConfig } from '../../config/config.ts';
 import { registerClient } from '../../idp/clients/clients.ts';
@@ -30,7 +31,7 @@ describe('the IdP mounted under a path of a host Koa app', () => {
   beforeAll(async () => {
     const url = await createTestDatabase();
     orm = await openDatabase(idpSchema, { url, poolMax: 3 });
-    limits = createRateLimits({ pool: url, schema: 'idp' });
+    limits = createRateLimits({ pool: await connectionPool(orm), schema: 'idp' });
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}/identity`;
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, IDP_ISSUER: issuer });
@@ -52,7 +53,6 @@ describe('the IdP mounted under a path of a host Koa app', () => {
   });
   afterAll(async () => {
     server.close();
-    await limits.close();
     await orm.close(true);
   });
 

@@ -1,13 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../adapters/http/errors.ts';
+import { hashed } from '../../idp/rate-limits/rate-limit-rows.ts';
+import { libraryRowKey, RATE_LIMIT_TABLE } from '../../idp/rate-limits/rate-limit-table.ts';
 import { createRateLimits, type RateLimits } from '../../idp/rate-limits/rate-limits.ts';
 import { RetryLaterError } from '../../idp/rate-limits/retry-later-error.ts';
 import { createTestDatabase } from '../support/database.ts';
 
 describe('rate limits shared through PostgreSQL', () => {
   let url: string;
+  let pools: pg.Pool[];
   let one: RateLimits;
   let two: RateLimits;
   const rules = {
@@ -16,12 +20,13 @@ describe('rate limits shared through PostgreSQL', () => {
   };
   beforeAll(async () => {
     url = await createTestDatabase();
-    one = createRateLimits({ pool: url, schema: 'idp', rules });
-    two = createRateLimits({ pool: new pg.Pool({ connectionString: url, max: 2 }), schema: 'idp', rules });
+    // Two instances: two pools on one database.
+    pools = [new pg.Pool({ connectionString: url, max: 2 }), new pg.Pool({ connectionString: url, max: 2 })];
+    one = createRateLimits({ pool: pools[0]!, schema: 'idp', rules });
+    two = createRateLimits({ pool: pools[1]!, schema: 'idp', rules });
   });
   afterAll(async () => {
-    await one.close();
-    await two.close();
+    for (const pool of pools) await pool.end();
   });
 
   const answer = (promise: Promise<unknown>) =>
@@ -122,5 +127,81 @@ describe('rate limits shared through PostgreSQL', () => {
     await client.end();
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.map((r) => r.key).join(' ')).not.toMatch(/@|198\.51/);
+  });
+});
+
+// rate-limit-rows.ts reads and deletes the library's rows itself: these fail when an upgrade of
+// rate-limiter-flexible lays them out otherwise than rate-limit-table.ts says.
+describe("rate-limiter-flexible's rows, laid out as rate-limit-table.ts says", () => {
+  let url: string;
+  let pool: pg.Pool;
+  let limits: RateLimits;
+  const rules = { signInByAccount: { points: 3, durationSeconds: 60, blockSeconds: 120 } };
+  beforeAll(async () => {
+    url = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: url, max: 2 });
+    limits = createRateLimits({ pool, schema: 'idp', rules });
+  });
+  afterAll(() => pool.end());
+
+  const rowOf = async (limit: string, key: string) => {
+    const { rows } = await pool.query<{ key: string; points: number; expire: string | null }>(
+      `select key, points, expire from idp.${RATE_LIMIT_TABLE} where key = $1`,
+      [libraryRowKey(limit, hashed(key))],
+    );
+    return rows[0];
+  };
+
+  it('a counted key is one row: the limit name, a colon and the hashed key; its attempts; its window end in epoch ms', async () => {
+    const before = Date.now();
+    await limits.signInByAccount.consume('layout@example.com');
+    await limits.signInByAccount.consume('layout@example.com');
+    const row = await rowOf('signInByAccount', 'layout@example.com');
+    expect(row).toMatchObject({ key: `signInByAccount:${hashed('layout@example.com')}`, points: 2 });
+    expect(Number(row!.expire)).toBeGreaterThanOrEqual(before + 60_000);
+    expect(Number(row!.expire)).toBeLessThanOrEqual(Date.now() + 60_000);
+  });
+
+  it('a lock sets the points past the limit and the end to the lock’s', async () => {
+    const before = Date.now();
+    for (let i = 0; i < 3; i += 1) await limits.signInByAccount.consume('locked@example.com');
+    const row = await rowOf('signInByAccount', 'locked@example.com');
+    expect(row?.points).toBe(rules.signInByAccount.points + 1);
+    expect(Number(row!.expire)).toBeGreaterThanOrEqual(before + 120_000);
+    expect(Number(row!.expire)).toBeLessThanOrEqual(Date.now() + 120_000);
+  });
+
+  it('a reward deletes the row', async () => {
+    await limits.signInByAccount.consume('forgotten@example.com');
+    await limits.signInByAccount.reward('forgotten@example.com');
+    expect(await rowOf('signInByAccount', 'forgotten@example.com')).toBeUndefined();
+  });
+
+  it('the library’s own table has the columns of migration 0004 (key as text here, not varchar)', async () => {
+    const columns = async (schema: string, table: string) => {
+      const { rows } = await pool.query(
+        `select column_name, data_type, is_nullable, column_default from information_schema.columns
+          where table_schema = $1 and table_name = $2 order by ordinal_position`,
+        [schema, table],
+      );
+      return rows.map((c) => (c.column_name === 'key' ? { ...c, data_type: 'text or varchar' } : c));
+    };
+    await pool.query('create schema library_layout');
+    // Without `tableCreated`, the library runs its own CREATE TABLE, and calls back once it has.
+    await new Promise<void>((done, fail) => {
+      new RateLimiterPostgres(
+        {
+          storeClient: pool,
+          storeType: 'pool',
+          schemaName: 'library_layout',
+          tableName: RATE_LIMIT_TABLE,
+          clearExpiredByTimeout: false,
+          points: 1,
+          duration: 1,
+        },
+        (error?: unknown) => (error ? fail(error) : done()),
+      );
+    });
+    expect(await columns('library_layout', RATE_LIMIT_TABLE)).toEqual(await columns('idp', RATE_LIMIT_TABLE));
   });
 });

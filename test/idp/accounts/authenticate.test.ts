@@ -1,6 +1,7 @@
 import { hash } from '@node-rs/argon2';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionPool } from '../../../adapters/db/statements.ts';
 import { isAppError } from '../../../adapters/http/errors.ts';
 import { Account } from '../../../idp/accounts/account.entity.ts';
 import {
@@ -18,10 +19,9 @@ describe('signing in with e-mail and password', () => {
   let limits: RateLimits;
   beforeAll(async () => {
     world = await openAccountsWorld();
-    limits = createRateLimits({ pool: world.orm.config.get('clientUrl')!, schema: 'idp' });
+    limits = createRateLimits({ pool: await connectionPool(world.orm), schema: 'idp' });
   });
   afterAll(async () => {
-    await limits.close();
     await world.close();
   });
 
@@ -130,7 +130,6 @@ describe('signing in with e-mail and password', () => {
         '429 RATE_LIMITED: Too many attempts. Try again in 1 minute.',
       );
     } finally {
-      await counted.close();
       await pool.end();
     }
   });
