@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { linkPartner } from '../../portal/organizations/organizations.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
+import { linkTo } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
 import {
   acceptBySigningUp,
   invitationLink,
-  linkTo,
   organizationAdmin,
   type PortalPerson,
   usernameOf,

@@ -2,18 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { createOrganization, linkPartner } from '../../portal/organizations/organizations.ts';
 import { Professional } from '../../portal/professionals/professional.entity.ts';
-import { portalState } from '../security/portal-state.ts';
 import type { Page } from '../support/browserless-client.ts';
+import { linkTo } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { type NewPerson, newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
 import {
   acceptBySigningUp,
   invitationLink,
-  linkTo,
   organizationAdmin,
   type PortalPerson,
 } from '../support/portal-people.ts';
+import { portalState } from '../support/portal-state.ts';
 
 type Admin = Awaited<ReturnType<typeof organizationAdmin>>;
 

@@ -3,6 +3,7 @@ import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { createOrganization } from '../../portal/organizations/organizations.ts';
 import { safeReturnTo } from '../../portal/sign-in/sign-in-flow.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
+import { linkTo } from '../support/html-page.ts';
 import { signUpAtIdp } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
@@ -11,7 +12,6 @@ import {
   acceptBySigningIn,
   acceptBySigningUp,
   invitationLink,
-  linkTo,
   organizationAdmin,
   usernameOf,
 } from '../support/portal-people.ts';

@@ -8,9 +8,10 @@ import {
   startEmbeddedPostgres,
 } from '../../adapters/db/embedded-postgres.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
+import { linkTo } from '../support/html-page.ts';
 import { isAccountPage } from '../support/idp-account.ts';
 import { invariantViolations } from '../support/portal-domain.ts';
-import { linkTo, organizationAdmin } from '../support/portal-people.ts';
+import { organizationAdmin } from '../support/portal-people.ts';
 import { type Deployment, startDeployment } from '../support/processes.ts';
 
 /** What one request of the steady load got, and when. */

@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggablePath } from '../../adapters/http/loggable-path.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { createOrganization } from '../../portal/organizations/organizations.ts';
+import { linkTo } from '../support/html-page.ts';
 import { type Exchange, type HttpRecorder, recordHttp } from '../support/http-recorder.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { captureLogs, type LogCapture } from '../support/log-capture.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
-import { acceptBySigningUp, invitationLink, linkTo, usernameOf } from '../support/portal-people.ts';
+import { acceptBySigningUp, invitationLink, usernameOf } from '../support/portal-people.ts';
 
 interface LogLine {
   readonly reqId?: string;

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config/config.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
+import { linkTo } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
-import { linkTo, organizationAdmin, usernameOf } from '../support/portal-people.ts';
+import { organizationAdmin, usernameOf } from '../support/portal-people.ts';
 import { rawRequest } from '../support/raw-request.ts';
 
 const METRICS_TOKEN = 'metrics-token-of-this-test-0123456789';

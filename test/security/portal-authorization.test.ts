@@ -8,6 +8,7 @@ import {
 } from '../../portal/professionals/professionals.ts';
 import { NO_ROLES } from '../../portal/professionals/profile-input.ts';
 import { type BrowserlessClient, browserlessClient } from '../support/browserless-client.ts';
+import { csrfTokenOf } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
@@ -18,7 +19,7 @@ import {
   type PortalPerson,
   usernameOf,
 } from '../support/portal-people.ts';
-import { csrfTokenOf, portalState } from './portal-state.ts';
+import { portalState } from '../support/portal-state.ts';
 
 type Admin = Awaited<ReturnType<typeof organizationAdmin>>;
 

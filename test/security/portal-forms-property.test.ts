@@ -8,12 +8,13 @@ import { readInvitationToken } from '../../portal/invitations/invitation-token.t
 import { createOrganization } from '../../portal/organizations/organizations.ts';
 import { addAdministrator } from '../../portal/professionals/add-administrator.ts';
 import { addProfessional } from '../../portal/professionals/professionals.ts';
+import { csrfTokenOf } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import { identityOf, tokenOf } from '../support/portal-domain.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
 import { organizationAdmin } from '../support/portal-people.ts';
-import { csrfTokenOf, portalState } from './portal-state.ts';
+import { portalState } from '../support/portal-state.ts';
 
 const RUNS = 30;
 

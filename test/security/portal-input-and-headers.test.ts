@@ -3,11 +3,12 @@ import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { createOrganization } from '../../portal/organizations/organizations.ts';
 import { addProfessional } from '../../portal/professionals/professionals.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
+import { csrfTokenOf } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
 import { acceptBySigningUp, invitationLink, organizationAdmin } from '../support/portal-people.ts';
-import { csrfTokenOf, portalState } from './portal-state.ts';
+import { portalState } from '../support/portal-state.ts';
 
 const XSS = `<script>alert(1)</script><img src=x onerror=alert(2)>"'&`;
 const ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&quot;&#39;&amp;';

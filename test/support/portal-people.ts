@@ -3,6 +3,7 @@ import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import type { Organization } from '../../portal/organizations/organization.entity.ts';
 import { createOrganization } from '../../portal/organizations/organizations.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from './browserless-client.ts';
+import { textOf } from './html-page.ts';
 import type { TestIdp } from './idp-instance.ts';
 import { type NewPerson, newPerson, signUpFromSignIn } from './oidc-client.ts';
 import type { TestPortal } from './portal-instance.ts';
@@ -71,13 +72,5 @@ export async function organizationAdmin(
 
 /** The name shown top right, or undefined when signed out. */
 export function usernameOf(page: Page): string | undefined {
-  return /<summary id="username">([^<]*)<\/summary>/.exec(page.html)?.[1];
-}
-
-/** The `href` of the link whose text is `text`, resolved against the page. */
-export function linkTo(page: Page, text: string): string {
-  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const href = new RegExp(`<a href="([^"]*)"[^>]*>\\s*${escaped}\\s*</a>`).exec(page.html)?.[1];
-  if (!href) throw new Error(`no link "${text}" on ${page.url}:\n${page.html.slice(0, 3000)}`);
-  return new URL(href.replaceAll('&amp;', '&'), page.url).toString();
+  return textOf(page.html, 'summary#username');
 }

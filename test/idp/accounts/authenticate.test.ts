@@ -10,8 +10,13 @@ import {
   signUp,
   type Throttle,
 } from '../../../idp/accounts/accounts.ts';
+import {
+  type AccountsWorld,
+  openAccountsWorld,
+  signUpForm,
+  verifiedAccount,
+} from '../../support/accounts-world.ts';
 import { interleavedTimings } from '../../support/timing.ts';
-import { type AccountsWorld, openAccountsWorld, signUpForm, verifiedAccount } from './account-fixtures.ts';
 
 describe('signing in with e-mail and password', () => {
   let world: AccountsWorld;
