@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserlessClient, browserlessClient } from '../support/browserless-client.ts';
+import { documentOf } from '../support/html-page.ts';
 import {
   accountRow,
   isAccountPage,
@@ -332,8 +333,11 @@ async function expectTokensEnded(config: oidc.Configuration, tokens: oidc.TokenE
 
 /** The app names in the "Apps with access" list. */
 function appsListed(html: string): string[] {
-  const section = /<h2>Apps with access<\/h2>([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
-  return [...section.matchAll(/<li>([^<]*?)\s*<form/g)].map((m) => m[1]!.trim());
+  const section = documentOf(html)
+    .querySelectorAll('section')
+    .find((s) => s.querySelector('h2')?.text === 'Apps with access');
+  // Each app is the text of its item before the item's "Remove access" form.
+  return (section?.querySelectorAll('li') ?? []).map((li) => li.firstChild?.text.trim() ?? '');
 }
 
 function isoDate(value: string | Date): string {

@@ -3,7 +3,7 @@ import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { createOrganization, linkPartner } from '../../portal/organizations/organizations.ts';
 import { Professional } from '../../portal/professionals/professional.entity.ts';
 import type { Page } from '../support/browserless-client.ts';
-import { linkTo } from '../support/html-page.ts';
+import { documentOf, linkTo } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { type NewPerson, newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
@@ -22,8 +22,8 @@ const lastBound = (name: string) =>
 
 /** The refusal shown on the page: its stable code and its message. */
 const alertOf = (page: Page) => {
-  const match = /<p class="alert" role="alert" data-code="([A-Z_]+)">([^<]*)<\/p>/.exec(page.html);
-  return { status: page.status, code: match?.[1], message: match?.[2] };
+  const alert = documentOf(page.html).querySelector('p.alert[role="alert"][data-code]');
+  return { status: page.status, code: alert?.getAttribute('data-code'), message: alert?.text };
 };
 
 /**

@@ -3,7 +3,7 @@ import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { createOrganization } from '../../portal/organizations/organizations.ts';
 import { addProfessional } from '../../portal/professionals/professionals.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
-import { csrfTokenOf } from '../support/html-page.ts';
+import { csrfTokenOf, documentOf, linksOf, linkTo } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
@@ -166,7 +166,7 @@ describe('portal input and headers under attack', () => {
       });
       expect(added.status).toBe(200);
       expectEscaped(added, 3);
-      const id = /\/professionals\/([0-9a-f-]{36})\/edit/.exec(added.html)![1]!;
+      const id = /\/professionals\/([0-9a-f-]{36})\/edit$/.exec(linkTo(added, 'Edit'))![1]!;
       for (const path of [`/${id}/edit`, `/${id}/delete`])
         expectEscaped(await admin.browser.get(`${formsUrl}${path}`), 2);
       expectEscaped(await admin.browser.get(`${portal.url}/accounts/${admin.organization.id}`), 2);
@@ -184,7 +184,7 @@ describe('portal input and headers under attack', () => {
       expect(mail.html).toContain(ESCAPED);
       const joined = await acceptBySigningUp(idp, await invitationLink(idp, portal, person.email), person);
       expectEscaped(joined.home, 1);
-      const orgId = /\/org\/([0-9a-f-]{36})\/licensing/.exec(joined.home.html)![1]!;
+      const orgId = /\/org\/([0-9a-f-]{36})\/licensing$/.exec(linkTo(joined.home, 'Licensing'))![1]!;
       for (const path of [
         '/accounts',
         `/accounts/${orgId}`,
@@ -250,9 +250,9 @@ describe('portal input and headers under attack', () => {
       expect(page.headers.get('x-content-type-options'), label).toBe('nosniff');
       expect(page.headers.get('referrer-policy'), label).toBe('no-referrer');
       // No inline script, event handler, javascript: URL or inline style the CSP would have to allow.
-      for (const [, attrs, body] of page.html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
-        expect(attrs, label).toMatch(/\bsrc="\/assets\//);
-        expect(body, label).toBe('');
+      for (const script of documentOf(page.html).querySelectorAll('script')) {
+        expect(script.getAttribute('src'), label).toMatch(/^\/assets\//);
+        expect(script.rawText, label).toBe('');
       }
       // Attribute values emptied first: escaped text inside a value="…" is data, not markup.
       const markup = page.html.replace(/"[^"]*"/g, '""');
@@ -263,9 +263,10 @@ describe('portal input and headers under attack', () => {
 
     it('every page, for everyone, carries CSP without inline script and denies framing', async () => {
       const anonymous = browserlessClient();
-      const profileId = /\/professionals\/([0-9a-f-]{36})"/.exec(
-        (await admin.browser.get(`${portal.url}/accounts/${admin.organization.id}`)).html,
-      )![1]!;
+      const members = await admin.browser.get(`${portal.url}/accounts/${admin.organization.id}`);
+      const profileId = linksOf(members)
+        .map((link) => /\/professionals\/([0-9a-f-]{36})$/.exec(link.href)?.[1])
+        .find(Boolean)!;
       const pages: [BrowserlessClient, string][] = [
         [anonymous, '/'],
         [anonymous, '/extranet-login'],

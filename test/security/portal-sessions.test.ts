@@ -13,6 +13,7 @@ import {
   type PortalPerson,
   usernameOf,
 } from '../support/portal-people.ts';
+import { parsedSetCookies, setCookieNamed } from '../support/set-cookie.ts';
 
 /**
  * The portal as an OIDC relying party and its sessions, attacked from the browser side: login CSRF,
@@ -180,14 +181,14 @@ describe('portal sign-in and sessions under attack', () => {
     const res = await fetch(`${portal.url}/sign-in`, { redirect: 'manual' });
     const cookies = res.headers.getSetCookie();
     for (const name of ['portal_session', 'portal_csrf']) {
-      const line = cookies.find((c) => c.startsWith(`${name}=`));
-      expect(line, name).toBeDefined();
-      expect(line).toMatch(/;\s*httponly/i);
-      expect(line).toMatch(/;\s*samesite=lax/i);
-      expect(line).toMatch(/;\s*path=\/(;|$)/i);
-      expect(line).not.toMatch(/;\s*domain=/i);
+      const cookie = setCookieNamed(cookies, name);
+      expect(cookie, name).toBeDefined();
+      expect(cookie?.httpOnly, name).toBe(true);
+      expect(cookie?.sameSite, name).toBe('lax');
+      expect(cookie?.path, name).toBe('/');
+      expect(cookie?.domain, `${name} is host-only`).toBeNull();
     }
-    const id = /portal_session=([^;]+)/.exec(cookies.join('\n'))![1]!;
+    const id = setCookieNamed(cookies, 'portal_session')!.value;
     expect(await sessionRow(id)).toBeDefined();
     expect((await sql('select 1 from portal.portal_session where id_hash = ?', [id])).length).toBe(0);
   });
@@ -206,15 +207,16 @@ describe('portal sign-in and sessions under attack', () => {
       expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d{8,}/);
       const cookies = res.headers.getSetCookie();
       for (const name of ['__Host-portal_session', '__Host-portal_csrf']) {
-        const line = cookies.find((c) => c.startsWith(`${name}=`));
-        expect(line, `${name} in ${cookies.join(' | ')}`).toBeDefined();
-        expect(line).toMatch(/;\s*secure/i);
-        expect(line).toMatch(/;\s*httponly/i);
-        expect(line).toMatch(/;\s*samesite=lax/i);
-        expect(line).toMatch(/;\s*path=\/(;|$)/i);
-        expect(line).not.toMatch(/;\s*domain=/i);
+        const cookie = setCookieNamed(cookies, name);
+        expect(cookie, `${name} in ${cookies.join(' | ')}`).toBeDefined();
+        expect(cookie?.secure, name).toBe(true);
+        expect(cookie?.httpOnly, name).toBe(true);
+        expect(cookie?.sameSite, name).toBe('lax');
+        expect(cookie?.path, name).toBe('/');
+        expect(cookie?.domain, `${name} is host-only`).toBeNull();
       }
-      expect(cookies.some((c) => /^portal_(session|csrf)=/.test(c))).toBe(false);
+      const names = parsedSetCookies(cookies).map((cookie) => cookie.key);
+      expect(names.some((name) => name === 'portal_session' || name === 'portal_csrf')).toBe(false);
       const notFound = await fetch(`${production.url}/nowhere`, { headers: viaProxy });
       expect(notFound.status).toBe(404);
       expect(notFound.headers.get('strict-transport-security')).toMatch(/max-age=/);
@@ -247,9 +249,8 @@ describe('portal sign-in and sessions under attack', () => {
       const viaProxy = { 'x-forwarded-proto': 'https', 'x-forwarded-host': new URL(publicUrl).host };
       const start = await fetch(`${production.url}/sign-in`, { redirect: 'manual', headers: viaProxy });
       expect(start.status).toBe(303);
-      const portalCookies = start.headers
-        .getSetCookie()
-        .map((c) => c.split(';')[0])
+      const portalCookies = parsedSetCookies(start.headers.getSetCookie())
+        .map((cookie) => cookie.cookieString())
         .join('; ');
       // The IdP side in a browser; the way back to the portal goes through the (simulated) proxy.
       const browser = browserlessClient();
@@ -271,14 +272,14 @@ describe('portal sign-in and sessions under attack', () => {
       });
       expect(callback.status).toBe(303);
       const cookies = callback.headers.getSetCookie();
-      const line = cookies.find((c) => c.startsWith('__Host-portal_signin_option='));
-      expect(line, cookies.join(' | ')).toBeDefined();
-      expect(line).toMatch(/;\s*secure/i);
-      expect(line).toMatch(/;\s*httponly/i);
-      expect(line).toMatch(/;\s*samesite=lax/i);
-      expect(line).toMatch(/;\s*path=\/(;|$)/i);
-      expect(line).not.toMatch(/;\s*domain=/i);
-      expect(cookies.some((c) => c.startsWith('portal_signin_option='))).toBe(false);
+      const cookie = setCookieNamed(cookies, '__Host-portal_signin_option');
+      expect(cookie, cookies.join(' | ')).toBeDefined();
+      expect(cookie?.secure).toBe(true);
+      expect(cookie?.httpOnly).toBe(true);
+      expect(cookie?.sameSite).toBe('lax');
+      expect(cookie?.path).toBe('/');
+      expect(cookie?.domain, 'host-only').toBeNull();
+      expect(setCookieNamed(cookies, 'portal_signin_option')).toBeUndefined();
     } finally {
       await production.close();
     }
