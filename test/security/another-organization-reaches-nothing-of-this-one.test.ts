@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Admin, contosoUnderAttack } from '../support/contoso-under-attack.ts';
+import { contosoUnderAttack } from '../support/contoso-under-attack.ts';
 import type { TestPortal } from '../support/portal-instance.ts';
+import type { OrganizationAdmin } from '../support/portal-people.ts';
 import { portalState } from '../support/portal-state.ts';
 
 /**
@@ -12,9 +13,9 @@ describe('another organization, or a partner not of this customer, reaches nothi
   const contoso = contosoUnderAttack();
   const { adminRoutes, attack, allEqual } = contoso;
   let portal: TestPortal;
-  let admin: Admin;
-  let stranger: Admin;
-  let partner: Admin;
+  let admin: OrganizationAdmin;
+  let stranger: OrganizationAdmin;
+  let partner: OrganizationAdmin;
   let victimId: string;
   beforeAll(() => {
     ({ portal, admin, stranger, partner, victimId } = contoso);

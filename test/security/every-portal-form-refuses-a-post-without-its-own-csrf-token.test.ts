@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { browserlessClient } from '../support/browserless-client.ts';
-import { type Admin, contosoUnderAttack } from '../support/contoso-under-attack.ts';
+import { contosoUnderAttack } from '../support/contoso-under-attack.ts';
 import { csrfTokenOf } from '../support/html-page.ts';
 import type { TestIdp } from '../support/idp-instance.ts';
 import type { TestPortal } from '../support/portal-instance.ts';
+import type { OrganizationAdmin } from '../support/portal-people.ts';
 import { usernameOf } from '../support/portal-people.ts';
 import { portalState } from '../support/portal-state.ts';
 
@@ -18,8 +19,8 @@ describe('every portal form refuses a post without its own CSRF token', () => {
   const { profile } = contoso;
   let idp: TestIdp;
   let portal: TestPortal;
-  let admin: Admin;
-  let stranger: Admin;
+  let admin: OrganizationAdmin;
+  let stranger: OrganizationAdmin;
   let victimId: string;
   beforeAll(() => {
     ({ idp, portal, admin, stranger, victimId } = contoso);

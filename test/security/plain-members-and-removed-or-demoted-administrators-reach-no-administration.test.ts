@@ -2,9 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { deleteProfessional, updateProfessional } from '../../portal/professionals/professionals.ts';
 import { NO_ROLES } from '../../portal/professionals/profile-input.ts';
-import { type Admin, contosoUnderAttack } from '../support/contoso-under-attack.ts';
+import { contosoUnderAttack } from '../support/contoso-under-attack.ts';
 import { csrfTokenOf } from '../support/html-page.ts';
 import type { TestPortal } from '../support/portal-instance.ts';
+import type { OrganizationAdmin } from '../support/portal-people.ts';
 import { portalState } from '../support/portal-state.ts';
 
 /**
@@ -16,7 +17,7 @@ describe('plain members and removed or demoted administrators reach no administr
   const contoso = contosoUnderAttack();
   const { adminRoutes, attack, allEqual, joinContoso, profile } = contoso;
   let portal: TestPortal;
-  let admin: Admin;
+  let admin: OrganizationAdmin;
   let victimId: string;
   beforeAll(() => {
     ({ portal, admin, victimId } = contoso);

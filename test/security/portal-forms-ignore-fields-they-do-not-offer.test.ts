@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Admin, contosoUnderAttack } from '../support/contoso-under-attack.ts';
+import { contosoUnderAttack } from '../support/contoso-under-attack.ts';
 import { csrfTokenOf } from '../support/html-page.ts';
 import type { TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import type { TestPortal } from '../support/portal-instance.ts';
+import type { OrganizationAdmin } from '../support/portal-people.ts';
 
 /**
  * Mass assignment at the portal (OWASP A01, ASVS 15.3.3): fields the professional forms do not
@@ -13,8 +14,8 @@ describe('portal forms ignore the fields they do not offer', () => {
   const contoso = contosoUnderAttack();
   let idp: TestIdp;
   let portal: TestPortal;
-  let admin: Admin;
-  let stranger: Admin;
+  let admin: OrganizationAdmin;
+  let stranger: OrganizationAdmin;
   let victimId: string;
   beforeAll(() => {
     ({ idp, portal, admin, stranger, victimId } = contoso);

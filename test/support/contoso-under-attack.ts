@@ -10,13 +10,12 @@ import type { TestPortal } from './portal-instance.ts';
 import {
   acceptBySigningUp,
   invitationLink,
+  type OrganizationAdmin,
   organizationAdmin,
   type PortalPerson,
   usernameOf,
 } from './portal-people.ts';
 import { sharedPortal } from './shared-portal.ts';
-
-export type Admin = Awaited<ReturnType<typeof organizationAdmin>>;
 
 /** An administration route of the portal, as the method and path a browser would use. */
 export type AdminRoute = [method: 'GET' | 'POST', path: string];
@@ -30,11 +29,11 @@ export interface ContosoUnderAttack {
   readonly idp: TestIdp;
   readonly portal: TestPortal;
   /** Contoso's administrator, signed in. */
-  readonly admin: Admin;
+  readonly admin: OrganizationAdmin;
   /** Fabrikam's administrator, signed in. */
-  readonly stranger: Admin;
+  readonly stranger: OrganizationAdmin;
   /** Encore's administrator (a partner of Northwind only), signed in. */
-  readonly partner: Admin;
+  readonly partner: OrganizationAdmin;
   /** The id of Vic Tim, the professional of Contoso every attack targets. */
   readonly victimId: string;
   /** A person who joins Contoso as a plain member (no role), signed in. */
@@ -52,9 +51,9 @@ export interface ContosoUnderAttack {
 /** Call inside a `describe`: registers the hooks that start the portal and set Contoso and its attackers up. */
 export function contosoUnderAttack(): ContosoUnderAttack {
   const shared = sharedPortal();
-  let admin: Admin;
-  let stranger: Admin;
-  let partner: Admin;
+  let admin: OrganizationAdmin;
+  let stranger: OrganizationAdmin;
+  let partner: OrganizationAdmin;
   let victimId: string;
 
   beforeAll(async () => {

@@ -51,13 +51,16 @@ export async function acceptBySigningIn(
   return browser.submit(signIn, { email: person.email, password: person.password }, '/login');
 }
 
+/** The first administrator of a new organization, signed in, and that organization. */
+export type OrganizationAdmin = PortalPerson & { readonly organization: Organization };
+
 /** A new organization whose first administrator accepted the invitation and is signed in. */
 export async function organizationAdmin(
   idp: TestIdp,
   portal: TestPortal,
   name: string,
   kind: 'customer' | 'partner' = 'customer',
-): Promise<PortalPerson & { organization: Organization }> {
+): Promise<OrganizationAdmin> {
   const person = newPerson({ givenName: 'Admin', familyName: name });
   const { organization } = await createOrganization(portal.domain, {
     actor: SYSTEM_ACTOR,
