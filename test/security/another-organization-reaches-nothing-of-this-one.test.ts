@@ -11,7 +11,7 @@ import { portalState } from '../support/portal-state.ts';
  */
 describe('another organization, or a partner not of this customer, reaches nothing of it', () => {
   const contoso = contosoUnderAttack();
-  const { adminRoutes, attack, allEqual } = contoso;
+  const { adminRoutes, tryEveryRoute, allEqual } = contoso;
   let portal: TestPortal;
   let admin: OrganizationAdmin;
   let stranger: OrganizationAdmin;
@@ -23,9 +23,12 @@ describe('another organization, or a partner not of this customer, reaches nothi
 
   it('IDOR: an administrator of another organization gets 404 on every route of this one, and changes nothing', async () => {
     const before = await portalState(portal);
-    allEqual(await attack(stranger.browser, adminRoutes(admin.organization.id, victimId)), 404);
+    allEqual(await tryEveryRoute(stranger.browser, adminRoutes(admin.organization.id, victimId)), 404);
     // Their own organization in the path, this organization's professional as the target.
-    allEqual(await attack(stranger.browser, adminRoutes(stranger.organization.id, victimId).slice(3)), 404);
+    allEqual(
+      await tryEveryRoute(stranger.browser, adminRoutes(stranger.organization.id, victimId).slice(3)),
+      404,
+    );
     for (const path of [`/org/${admin.organization.id}/licensing`, `/org/${admin.organization.id}/support`]) {
       expect((await stranger.browser.get(`${portal.url}${path}`)).status, path).toBe(404);
     }
@@ -39,7 +42,7 @@ describe('another organization, or a partner not of this customer, reaches nothi
 
   it('a partner that is not this customer’s partner gets 404 everywhere; /accounts does not list the customer', async () => {
     const before = await portalState(portal);
-    allEqual(await attack(partner.browser, adminRoutes(admin.organization.id, victimId)), 404);
+    allEqual(await tryEveryRoute(partner.browser, adminRoutes(admin.organization.id, victimId)), 404);
     const accounts = await partner.browser.get(`${portal.url}/accounts`);
     expect(accounts.html).toContain('Northwind');
     expect(accounts.html).not.toContain('Contoso');

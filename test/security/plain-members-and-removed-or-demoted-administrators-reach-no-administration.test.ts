@@ -15,7 +15,7 @@ import { portalState } from '../support/portal-state.ts';
  */
 describe('plain members and removed or demoted administrators reach no administration', () => {
   const contoso = contosoUnderAttack();
-  const { adminRoutes, attack, allEqual, joinContoso, profile } = contoso;
+  const { adminRoutes, tryEveryRoute, allEqual, joinContoso, profile } = contoso;
   let portal: TestPortal;
   let admin: OrganizationAdmin;
   let victimId: string;
@@ -26,8 +26,8 @@ describe('plain members and removed or demoted administrators reach no administr
   it('a member who is not an administrator gets 404 on every administration route of their own organization', async () => {
     const member = await joinContoso('Plain');
     const before = await portalState(portal);
-    allEqual(await attack(member.browser, adminRoutes(admin.organization.id, victimId)), 404);
-    allEqual(await attack(member.browser, adminRoutes(admin.organization.id, member.id)), 404);
+    allEqual(await tryEveryRoute(member.browser, adminRoutes(admin.organization.id, victimId)), 404);
+    allEqual(await tryEveryRoute(member.browser, adminRoutes(admin.organization.id, member.id)), 404);
     expect((await member.browser.get(`${portal.url}/accounts`)).html).toContain(
       'You do not administer any account',
     );
@@ -76,7 +76,7 @@ describe('plain members and removed or demoted administrators reach no administr
     expect((await removed.browser.get(`${portal.url}/org/${admin.organization.id}/licensing`)).status).toBe(
       403,
     );
-    allEqual(await attack(demoted.browser, routes), 404);
+    allEqual(await tryEveryRoute(demoted.browser, routes), 404);
     expect(await portalState(portal)).toBe(before);
   });
 });

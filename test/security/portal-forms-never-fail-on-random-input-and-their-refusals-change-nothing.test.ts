@@ -29,7 +29,7 @@ describe('portal forms never fail on random input, and their refusals change not
   const cookies = (browser = admin.browser) =>
     ['portal_session', 'portal_csrf'].map((n) => `${n}=${browser.cookie(portal.url, n)}`).join('; ');
 
-  const send = async (method: 'GET' | 'POST', path: string, fields: [string, string][] = []) => {
+  const requestAsAdmin = async (method: 'GET' | 'POST', path: string, fields: [string, string][] = []) => {
     const res = await fetch(`${portal.url}${path}`, {
       method,
       redirect: 'manual',
@@ -105,7 +105,7 @@ describe('portal forms never fail on random input, and their refusals change not
       fc.asyncProperty(orgIds(), csrf(), profileFields(), async (orgId, mode, fields) => {
         const body = await withCsrf(mode, fields);
         await refusesCleanly(
-          () => send('POST', `/accounts/${orgId}/professionals`, body),
+          () => requestAsAdmin('POST', `/accounts/${orgId}/professionals`, body),
           (s) => [303, 400, 403, 404, 409, 413].includes(s),
         );
       }),
@@ -123,7 +123,7 @@ describe('portal forms never fail on random input, and their refusals change not
         async (orgId, id, mode, fields) => {
           const body = await withCsrf(mode, fields);
           await refusesCleanly(
-            () => send('POST', `/accounts/${orgId}/professionals/${id}`, body),
+            () => requestAsAdmin('POST', `/accounts/${orgId}/professionals/${id}`, body),
             (s) => [303, 400, 403, 404, 409, 413].includes(s),
           );
         },
@@ -143,7 +143,7 @@ describe('portal forms never fail on random input, and their refusals change not
         async (action, orgId, id, mode, fields) => {
           const body = await withCsrf(mode, fields);
           await refusesCleanly(
-            () => send('POST', `/accounts/${orgId}/professionals/${id}/${action}`, body),
+            () => requestAsAdmin('POST', `/accounts/${orgId}/professionals/${id}/${action}`, body),
             (s) => [200, 303, 403, 404, 409, 413].includes(s),
           );
         },
@@ -178,7 +178,7 @@ describe('portal forms never fail on random input, and their refusals change not
         query,
         async (path, search) => {
           const res = await refusesCleanly(
-            () => send('GET', `${path}?${search}`),
+            () => requestAsAdmin('GET', `${path}?${search}`),
             (s) => s < 500,
           );
           const location = res.headers.get('location');
@@ -205,7 +205,7 @@ describe('portal forms never fail on random input, and their refusals change not
         async (fields) => {
           const before = await sessions();
           await refusesCleanly(
-            () => send('POST', '/backchannel-logout', fields),
+            () => requestAsAdmin('POST', '/backchannel-logout', fields),
             (s) => s === 400 || s === 413,
           );
           expect(await sessions()).toBe(before);

@@ -43,7 +43,7 @@ export interface ContosoUnderAttack {
   /** Every administration route of `orgId`, against `professionalId`, as GET or POST. */
   adminRoutes(orgId: string, professionalId: string): AdminRoute[];
   /** Try every route as `browser` (with its own valid CSRF token); the statuses by route. */
-  attack(browser: BrowserlessClient, routes: AdminRoute[]): Promise<Record<string, number>>;
+  tryEveryRoute(browser: BrowserlessClient, routes: AdminRoute[]): Promise<Record<string, number>>;
   /** Assert that every route answered `status`. */
   allEqual(statuses: Record<string, number>, status: number): void;
 }
@@ -136,7 +136,7 @@ export function contosoUnderAttack(): ContosoUnderAttack {
         ['POST', `${base}/${professionalId}/delete`],
       ];
     },
-    async attack(browser, routes) {
+    async tryEveryRoute(browser, routes) {
       const { portal } = shared;
       const token = csrfTokenOf((await browser.get(`${portal.url}/`)).html);
       const statuses: Record<string, number> = {};
