@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
+import { linksOf } from '../support/html-page.ts';
 import { accountRow, isAccountPage, query, signInAtIdp, signUpAtIdp } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { authorizationRequest, discoverAsApp, redeem, TEST_REDIRECT_URI } from '../support/oidc-client.ts';
@@ -23,9 +24,9 @@ describe('J11: "Forgot password" by e-mail', () => {
   /** From the sign-in page: "Forgot password?", enter the address, send. */
   async function askForLink(browser: BrowserlessClient, email: string): Promise<Page> {
     const signIn = await browser.get(`${idp.issuer}/account`);
-    const href = /href="([^"]*\/forgot-password)"/.exec(signIn.html)?.[1];
+    const href = linksOf(signIn).find((link) => link.text === 'Forgot password?')?.href;
     expect(href, 'a "Forgot password?" link on the sign-in page').toBeDefined();
-    const form = await browser.get(new URL(href!, signIn.url).toString());
+    const form = await browser.get(href!);
     expect(form.html).toContain('<label for="email" class="required">E-mail</label>');
     return browser.submit(form, { email }, '/forgot-password');
   }

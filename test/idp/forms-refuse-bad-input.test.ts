@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
+import { formOf } from '../support/html-page.ts';
 import {
   csrfOf,
   isAccountPage,
@@ -163,9 +164,8 @@ describe('every IdP form refuses bad input and changes nothing', () => {
   for (const [name, open] of Object.entries(forms)) {
     it(`refuses the ${name} form with 403 when its _csrf is missing, wrong or not this browser's, and changes nothing`, async () => {
       const form = await open();
-      const target = actionOf(form.page, form.action);
+      const { action: target, hidden } = formOf(form.page, form.action);
       const token = csrfOf(form.page, form.action);
-      const hidden = hiddenFields(form.page, form.action);
       const elsewhere = browserlessClient();
       const othersToken = csrfOf(await elsewhere.get(`${idp.issuer}/forgot-password`), '/forgot-password');
       const before = await everything();
@@ -264,27 +264,6 @@ describe('every IdP form refuses bad input and changes nothing', () => {
     }
   });
 });
-
-function formOf(page: Page, action: string): [string, string] {
-  const form = [...page.html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)].find((f) =>
-    (/action="([^"]*)"/.exec(f[1] ?? '')?.[1] ?? '').includes(action),
-  );
-  if (!form) throw new Error(`no form posting to ${action} on ${page.url}:\n${page.html}`);
-  return [form[1] ?? '', form[2] ?? ''];
-}
-
-function actionOf(page: Page, action: string): string {
-  const [attrs] = formOf(page, action);
-  return new URL(/action="([^"]*)"/.exec(attrs)![1]!.replaceAll('&amp;', '&'), page.url).toString();
-}
-
-function hiddenFields(page: Page, action: string): Record<string, string> {
-  const [, body] = formOf(page, action);
-  const fields: Record<string, string> = {};
-  for (const m of body.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
-    fields[m[1]!] = m[2]!;
-  return fields;
-}
 
 function withoutCsrf(fields: Record<string, string>): Record<string, string> {
   const { _csrf: _, ...rest } = fields;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
+import { linkTo } from '../support/html-page.ts';
 import { accountRow, csrfOf, isAccountPage, query, signUpFields } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import {
@@ -47,8 +48,7 @@ describe('the sign-in, sign-up and verification pages', () => {
       const signIn = await browser.get(request.url.toString());
       expect(signIn.html).toContain('to continue to <strong>Partner App</strong>');
       expect(signIn.html).toContain(`<input id="email" name="email" type="email" value="${email}"`);
-      const href = /href="([^"]*\/signup)"/.exec(signIn.html)![1]!;
-      const signUpPage = await browser.get(new URL(href, signIn.url).toString());
+      const signUpPage = await browser.get(linkTo(signIn, 'Sign up now'));
       expect(signUpPage.html).toContain(`<input id="email" name="email" type="email" value="${email}"`);
     });
 

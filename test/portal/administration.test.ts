@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { linkPartner } from '../../portal/organizations/partner-links.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
+import { csrfTokenOf, linkTo } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
 import {
   acceptBySigningUp,
   invitationLink,
-  linkTo,
   organizationAdmin,
   type PortalPerson,
   usernameOf,
@@ -192,7 +192,7 @@ describe('organization administration in the portal', () => {
     const cross = await stranger.browser.post(
       `${portal.url}/accounts/${admin.organization.id}/professionals`,
       {
-        _csrf: /name="_csrf" value="([^"]+)"/.exec(stranger.home.html)![1]!,
+        _csrf: csrfTokenOf(stranger.home.html),
         givenName: 'Sneaky',
         familyName: 'Add',
         email: 'sneaky2@example.com',

@@ -3,18 +3,18 @@ import { createOrganization } from '../../portal/accounts/create-organization.ts
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { linkPartner } from '../../portal/organizations/partner-links.ts';
 import { Professional } from '../../portal/organizations/professional.entity.ts';
-import { portalState } from '../security/portal-state.ts';
 import type { Page } from '../support/browserless-client.ts';
+import { documentOf, linkTo } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { type NewPerson, newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
 import {
   acceptBySigningUp,
   invitationLink,
-  linkTo,
   organizationAdmin,
   type PortalPerson,
 } from '../support/portal-people.ts';
+import { portalState } from '../support/portal-state.ts';
 
 type Admin = Awaited<ReturnType<typeof organizationAdmin>>;
 
@@ -23,8 +23,8 @@ const lastBound = (name: string) =>
 
 /** The refusal shown on the page: its stable code and its message. */
 const alertOf = (page: Page) => {
-  const match = /<p class="alert" role="alert" data-code="([A-Z_]+)">([^<]*)<\/p>/.exec(page.html);
-  return { status: page.status, code: match?.[1], message: match?.[2] };
+  const alert = documentOf(page.html).querySelector('p.alert[role="alert"][data-code]');
+  return { status: page.status, code: alert?.getAttribute('data-code'), message: alert?.text };
 };
 
 /**

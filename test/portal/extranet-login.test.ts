@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
+import { linkTo } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
-import { acceptBySigningUp, invitationLink, linkTo, usernameOf } from '../support/portal-people.ts';
+import { acceptBySigningUp, invitationLink, usernameOf } from '../support/portal-people.ts';
 
 describe('the Extranet Login page, when the portal cannot tell which sign-in option to use (J5)', () => {
   let idp: TestIdp;

@@ -3,6 +3,7 @@ import { createOrganization } from '../../portal/accounts/create-organization.ts
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { safeReturnTo } from '../../portal/sign-in/return-to.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
+import { linkTo } from '../support/html-page.ts';
 import { signUpAtIdp } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
@@ -11,7 +12,6 @@ import {
   acceptBySigningIn,
   acceptBySigningUp,
   invitationLink,
-  linkTo,
   organizationAdmin,
   usernameOf,
 } from '../support/portal-people.ts';
@@ -103,9 +103,7 @@ describe('signing in to the portal through the IdP', () => {
     const option = linkTo(page, 'Microsoft Dynamics Customers and Partners');
     const signIn = await browser.get(option);
     expect(signIn.url.startsWith(`${idp.issuer}/interaction/`)).toBe(true);
-    const cancelled = await browser.get(
-      new URL(/href="([^"]*\/abort)"/.exec(signIn.html)![1]!, signIn.url).toString(),
-    );
+    const cancelled = await browser.get(linkTo(signIn, 'Cancel and go back'));
     expect(cancelled.url.startsWith(`${portal.url}/auth/callback`)).toBe(true);
     expect(cancelled.html).toContain('<h1>Extranet Login</h1>');
     expect(cancelled.html).toContain('The sign-in was cancelled');

@@ -9,9 +9,10 @@ import {
 } from '../../adapters/db/embedded-postgres.ts';
 import { portalClientUris } from '../../config/portal-client-uris.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
+import { linkTo, textOf } from '../support/html-page.ts';
 import { isAccountPage } from '../support/idp-account.ts';
 import { invariantViolations } from '../support/portal-domain.ts';
-import { linkTo, organizationAdmin } from '../support/portal-people.ts';
+import { organizationAdmin } from '../support/portal-people.ts';
 import { type Deployment, startDeployment } from '../support/processes.ts';
 
 /** What one request of the steady load got, and when. */
@@ -201,9 +202,6 @@ function pause(ms: number): Promise<void> {
 
 function detailOf(page: Page | 'hang', acknowledged: boolean): string | undefined {
   if (acknowledged || page === 'hang') return undefined;
-  const message = /<main[\s\S]*?<\/main>/.exec(page.html)?.[0] ?? page.html;
-  return `${page.url} ${message
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .slice(0, 200)}`;
+  const message = textOf(page.html, 'main') ?? textOf(page.html, 'body') ?? page.html;
+  return `${page.url} ${message.slice(0, 200)}`;
 }

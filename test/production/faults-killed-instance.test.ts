@@ -4,8 +4,9 @@ import { registerClient } from '../../idp/clients/clients.ts';
 import { createOidcAdapter } from '../../idp/storage/oidc-adapter.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
 import { createTestDatabase } from '../support/database.ts';
+import { linkTo } from '../support/html-page.ts';
 import { newPerson, signUpFromSignIn } from '../support/oidc-client.ts';
-import { invitationLink, linkTo, organizationAdmin, usernameOf } from '../support/portal-people.ts';
+import { invitationLink, organizationAdmin, usernameOf } from '../support/portal-people.ts';
 import {
   type Deployment,
   type RoundRobin,

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../adapters/db/database.ts';
 import { outboxStats } from '../../adapters/mail/dispatcher.ts';
 import { browserlessClient, type Page } from '../support/browserless-client.ts';
+import { linkTo } from '../support/html-page.ts';
 import { signUpFields } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson, verificationCode } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
-import { linkTo, organizationAdmin } from '../support/portal-people.ts';
+import { organizationAdmin } from '../support/portal-people.ts';
 
 describe('while SMTP is unreachable', () => {
   let idp: TestIdp;

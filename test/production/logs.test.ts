@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggablePath } from '../../adapters/http/loggable-path.ts';
 import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
+import { linkTo } from '../support/html-page.ts';
 import { type Exchange, type HttpRecorder, recordHttp } from '../support/http-recorder.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { captureLogs, type LogCapture } from '../support/log-capture.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
-import { acceptBySigningUp, invitationLink, linkTo, usernameOf } from '../support/portal-people.ts';
+import { acceptBySigningUp, invitationLink, usernameOf } from '../support/portal-people.ts';
+import { parsedSetCookies } from '../support/set-cookie.ts';
 
 interface LogLine {
   readonly reqId?: string;
@@ -141,10 +143,7 @@ function secretsOf(exchange: Exchange): string[] {
   }
   const cookies = exchange.requestHeaders.get('cookie') ?? '';
   for (const pair of cookies.split(';')) found.push(pair.slice(pair.indexOf('=') + 1).trim());
-  for (const line of exchange.responseHeaders.getSetCookie()) {
-    const pair = line.split(';')[0] ?? '';
-    found.push(pair.slice(pair.indexOf('=') + 1).trim());
-  }
+  for (const cookie of parsedSetCookies(exchange.responseHeaders.getSetCookie())) found.push(cookie.value);
   const credentials = exchange.requestHeaders.get('authorization')?.split(' ')[1];
   if (credentials) found.push(credentials);
   for (const field of TOKEN_FIELDS) {

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config/config.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
+import { linkTo } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
-import { linkTo, organizationAdmin, usernameOf } from '../support/portal-people.ts';
+import { organizationAdmin, usernameOf } from '../support/portal-people.ts';
 import { rawRequest } from '../support/raw-request.ts';
 
 const METRICS_TOKEN = 'metrics-token-of-this-test-0123456789';
@@ -116,11 +117,11 @@ describe('Prometheus metrics of each service', () => {
 
   it('the IdP counts sign-ins by outcome and the tokens it issued, by kind', async () => {
     const idpSamples = await scrape(idp.issuer, METRICS_TOKEN);
-    const signIns = (outcome: string) => sampleValue(idpSamples, 'idp_sign_ins_total', { outcome });
-    expect(signIns('invalid_credentials')).toBe(1);
-    expect(signIns('success')).toBe(1);
-    expect(signIns('unverified')).toBe(1);
-    expect(signIns('rate_limited')).toBe(0);
+    const signInCount = (outcome: string) => sampleValue(idpSamples, 'idp_sign_ins_total', { outcome });
+    expect(signInCount('invalid_credentials')).toBe(1);
+    expect(signInCount('success')).toBe(1);
+    expect(signInCount('unverified')).toBe(1);
+    expect(signInCount('rate_limited')).toBe(0);
     // Two code flows: the sign-up through the invitation, then Sign In.
     const issued = (kind: string) => sampleValue(idpSamples, 'idp_tokens_issued_total', { kind });
     expect(issued('authorization_code')).toBe(2);

@@ -6,6 +6,7 @@ import { rotateSigningKeys } from '../../idp/keys/signing-keys.ts';
 import { createOidcAdapter } from '../../idp/storage/oidc-adapter.ts';
 import { browserlessClient, type Page } from '../support/browserless-client.ts';
 import { createTestDatabase } from '../support/database.ts';
+import { linkTo } from '../support/html-page.ts';
 import { signUpAtIdp } from '../support/idp-account.ts';
 import {
   authorizationRequest,
@@ -17,7 +18,6 @@ import {
 import {
   acceptBySigningUp,
   invitationLink,
-  linkTo,
   organizationAdmin,
   usernameOf,
 } from '../support/portal-people.ts';

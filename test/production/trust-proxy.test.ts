@@ -3,6 +3,7 @@ import { freePort } from '../../adapters/db/embedded-postgres.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { TEST_REDIRECT_URI } from '../support/oidc-client.ts';
 import { startTestPortal } from '../support/portal-instance.ts';
+import { parsedSetCookies } from '../support/set-cookie.ts';
 
 const HTTPS = { 'x-forwarded-proto': 'https' };
 
@@ -74,9 +75,9 @@ describe('behind a TLS-terminating proxy (TRUST_PROXY)', () => {
     const started = await authorize(proxied.idp, HTTPS);
     expect(started.status).toBe(303);
     expect(new URL(started.headers.get('location')!, proxied.idp!.publicUrl).protocol).toBe('https:');
-    const cookies = started.headers.getSetCookie();
-    expect(cookies.some((c) => c.startsWith('_interaction='))).toBe(true);
-    for (const cookie of cookies) expect(cookie).toMatch(/; secure(;|$)/);
+    const cookies = parsedSetCookies(started.headers.getSetCookie());
+    expect(cookies.some((cookie) => cookie.key === '_interaction')).toBe(true);
+    for (const cookie of cookies) expect(cookie.secure, cookie.key).toBe(true);
   });
 
   it('with TRUST_PROXY, the portal sets Secure __Host- cookies and sends its https callback URL to the IdP', async () => {
@@ -85,12 +86,12 @@ describe('behind a TLS-terminating proxy (TRUST_PROXY)', () => {
     const authorization = new URL(signIn.headers.get('location')!);
     expect(authorization.origin).toBe(idp.issuer);
     expect(authorization.searchParams.get('redirect_uri')).toBe(`${proxied.portal!.publicUrl}/auth/callback`);
-    const cookies = signIn.headers.getSetCookie();
-    expect(cookies.map((c) => c.split('=')[0]).sort()).toEqual([
+    const cookies = parsedSetCookies(signIn.headers.getSetCookie());
+    expect(cookies.map((cookie) => cookie.key).sort()).toEqual([
       '__Host-portal_csrf',
       '__Host-portal_session',
     ]);
-    for (const cookie of cookies) expect(cookie).toMatch(/; secure(;|$)/);
+    for (const cookie of cookies) expect(cookie.secure, cookie.key).toBe(true);
   });
 
   it('a request the proxy says came over plain HTTP is refused, with where to go instead', async () => {

@@ -74,10 +74,10 @@ describe('brute force against the sign-in form', () => {
   }
 
   /** What the person sees, in one word: signed in, or the status of the refusal. */
-  const outcome = (page: Page) => (isAccountPage(page) ? 'signed in' : page.status);
+  const signInOutcome = (page: Page) => (isAccountPage(page) ? 'signed in' : page.status);
 
   const guess = (on: TestIdp, email: string, ip = ATTACKER) =>
-    signIn(on, email, `wrong guess ${Math.random()}`, ip).then(outcome);
+    signIn(on, email, `wrong guess ${Math.random()}`, ip).then(signInOutcome);
 
   it('locks the address after 3 failures: the right password is refused too, and no session starts', async () => {
     const victim = await account();
@@ -94,8 +94,8 @@ describe('brute force against the sign-in form', () => {
     expect(await guess(one, victim.email)).toBe(401);
     expect(await guess(two, victim.email)).toBe(401);
     expect(await guess(one, victim.email)).toBe(401);
-    expect(outcome(await signIn(two, victim.email, victim.password))).toBe(429);
-    expect(outcome(await signIn(one, victim.email, victim.password))).toBe(429);
+    expect(signInOutcome(await signIn(two, victim.email, victim.password))).toBe(429);
+    expect(signInOutcome(await signIn(one, victim.email, victim.password))).toBe(429);
   });
 
   it('stops one client guessing one password each across many addresses, on either instance', async () => {
@@ -104,9 +104,9 @@ describe('brute force against the sign-in form', () => {
     const refused = await signIn(one, someone.email, someone.password);
     expect(refused.status).toBe(429);
     expect(refused.html).toContain(TOO_MANY);
-    expect(outcome(await signIn(two, someone.email, someone.password))).toBe(429);
+    expect(signInOutcome(await signIn(two, someone.email, someone.password))).toBe(429);
     // It is the client that is refused, not the account: its owner, elsewhere, signs in.
-    expect(outcome(await signIn(one, someone.email, someone.password, OWNER))).toBe('signed in');
+    expect(signInOutcome(await signIn(one, someone.email, someone.password, OWNER))).toBe('signed in');
   });
 
   it('does not let a client dodge the per-client limit with X-Forwarded-For when no proxy is trusted', async () => {
@@ -114,7 +114,7 @@ describe('brute force against the sign-in form', () => {
       expect(await guess(untrusting, newPerson().email, `192.0.2.${i + 1}`)).toBe(401);
     }
     const someone = await account();
-    expect(outcome(await signIn(untrusting, someone.email, someone.password, '192.0.2.200'))).toBe(429);
+    expect(signInOutcome(await signIn(untrusting, someone.email, someone.password, '192.0.2.200'))).toBe(429);
   });
 
   it('lifts the lock after its window, however often the attacker tries during it, and a success clears the count', async () => {
@@ -125,18 +125,18 @@ describe('brute force against the sign-in form', () => {
       expect(await guess(one, victim.email)).toBe(429);
     }
     await sleepUntil(lockedAt + LOCK_MS + 300);
-    expect(outcome(await signIn(one, victim.email, victim.password))).toBe('signed in');
+    expect(signInOutcome(await signIn(one, victim.email, victim.password))).toBe('signed in');
     // The success forgot the failures: a typo or two afterwards is not a lock.
     expect(await guess(one, victim.email)).toBe(401);
     expect(await guess(one, victim.email)).toBe(401);
-    expect(outcome(await signIn(two, victim.email, victim.password))).toBe('signed in');
+    expect(signInOutcome(await signIn(two, victim.email, victim.password))).toBe('signed in');
   });
 
   it('an attacker at one address cannot keep the owner out: the owner signs in from theirs during the lock', async () => {
     const victim = await account();
     for (let i = 0; i < 3; i++) expect(await guess(one, victim.email)).toBe(401);
-    expect(outcome(await signIn(one, victim.email, victim.password))).toBe(429);
-    expect(outcome(await signIn(two, victim.email, victim.password, OWNER))).toBe('signed in');
+    expect(signInOutcome(await signIn(one, victim.email, victim.password))).toBe(429);
+    expect(signInOutcome(await signIn(two, victim.email, victim.password, OWNER))).toBe('signed in');
     expect(await sessionCount(one, victim.id)).toBe(1);
     // The attacker's lock holds whatever they try meanwhile.
     expect(await guess(one, victim.email)).toBe(429);
@@ -149,9 +149,9 @@ describe('brute force against the sign-in form', () => {
       expect(await guess(two, victim.email, ip)).toBe(401);
     }
     const lockedAt = Date.now();
-    expect(outcome(await signIn(one, victim.email, victim.password, OWNER))).toBe(429);
+    expect(signInOutcome(await signIn(one, victim.email, victim.password, OWNER))).toBe(429);
     await sleepUntil(lockedAt + LOCK_MS + 300);
-    expect(outcome(await signIn(one, victim.email, victim.password, OWNER))).toBe('signed in');
+    expect(signInOutcome(await signIn(one, victim.email, victim.password, OWNER))).toBe('signed in');
   });
 });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { type BrowserlessClient, browserlessClient } from '../support/browserless-client.ts';
+import { csrfTokenOf } from '../support/html-page.ts';
 import { accountRow, csrfOf, query, signUpAtIdp } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { newPerson } from '../support/oidc-client.ts';
@@ -13,7 +14,7 @@ import {
   type PortalPerson,
   usernameOf,
 } from '../support/portal-people.ts';
-import { csrfTokenOf, portalState } from './portal-state.ts';
+import { portalState } from '../support/portal-state.ts';
 
 /** `name=value` of each cookie `browser` holds for `origin` (a signed cookie's `.sig` by its own name). */
 function cookiesOf(browser: BrowserlessClient, origin: string, names: readonly string[]): string[] {

@@ -7,6 +7,7 @@ import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { claimInvitation } from '../../portal/invitations/claim-invitation.ts';
 import { sendInvitation } from '../../portal/professionals/professionals.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
+import { linkTo } from '../support/html-page.ts';
 import { signUpFields } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { type NewPerson, newPerson } from '../support/oidc-client.ts';
@@ -196,8 +197,7 @@ describe('portal invitations under attack', () => {
     const { link, person, token } = await invite('Unverified Co');
     const browser = browserlessClient();
     const signIn = await browser.get(link);
-    const signUpHref = /href="([^"]*\/signup)"/.exec(signIn.html)![1]!;
-    const signUp = await browser.get(new URL(signUpHref, signIn.url).href);
+    const signUp = await browser.get(linkTo(signIn, 'Sign up now'));
     const verify = await browser.submit(signUp, signUpFields(person));
     expect(verify.html).toContain('Verify your e-mail');
     // Without the code from the mailbox, signing in with the password does not reach the portal.

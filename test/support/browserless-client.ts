@@ -1,6 +1,10 @@
+import { CookieJar } from 'tough-cookie';
+import { formOf } from './html-page.ts';
+
 /**
  * A cookie-keeping HTTP client that walks our pages as a browser would, without one: it follows
- * redirects (keeping the hops), keeps cookies per origin, and submits forms with their hidden fields.
+ * redirects (keeping the hops), keeps cookies per origin in a cookie jar (expiry, deletion and Path
+ * as a browser applies them), and submits forms with their hidden fields.
  */
 export interface Page {
   readonly url: string;
@@ -16,30 +20,23 @@ export interface BrowserlessClient {
   /** Fill the form whose action contains `action` (or the first form) and submit it. */
   submit(page: Page, fields: Record<string, string>, action?: string): Promise<Page>;
   post(url: string, fields: Record<string, string>): Promise<Page>;
+  /** The value of the cookie `name` held for `origin`, whatever its Path; undefined once expired or deleted. */
   cookie(origin: string, name: string): string | undefined;
   /** Follow redirects until a URL starting with `prefix` is reached; returns that URL without fetching it. */
   readonly stopAt: string[];
 }
 
 export function browserlessClient(): BrowserlessClient {
-  const jar = new Map<string, Map<string, string>>();
-  const stopAt: string[] = [];
-
-  const cookieHeader = (url: URL) =>
-    [...(jar.get(url.origin) ?? new Map())].map(([k, v]) => `${k}=${v}`).join('; ');
-
-  const keep = (url: URL, headers: Headers) => {
-    const cookies = jar.get(url.origin) ?? new Map<string, string>();
-    for (const line of headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (/max-age=0|expires=Thu, 01 Jan 1970/i.test(line) || value === '') cookies.delete(name);
-      else cookies.set(name, value);
-    }
-    jar.set(url.origin, cookies);
+  // Cookies do not keep ports apart (RFC 6265 §8.5), but the IdPs and portals of a test all listen
+  // on 127.0.0.1, each on a port of its own: one jar per origin keeps them apart as the separate
+  // hosts they stand for.
+  const jars = new Map<string, CookieJar>();
+  const jarOf = (url: URL) => {
+    const jar = jars.get(url.origin) ?? new CookieJar();
+    jars.set(url.origin, jar);
+    return jar;
   };
+  const stopAt: string[] = [];
 
   const request = async (first: string, init: { method: string; body?: URLSearchParams }): Promise<Page> => {
     const hops: string[] = [];
@@ -55,9 +52,9 @@ export function browserlessClient(): BrowserlessClient {
         method,
         body,
         redirect: 'manual',
-        headers: { cookie: cookieHeader(url), accept: 'text/html' },
+        headers: { cookie: jarOf(url).getCookieStringSync(url), accept: 'text/html' },
       });
-      keep(url, res.headers);
+      for (const line of res.headers.getSetCookie()) jarOf(url).setCookieSync(line, url);
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
         url = new URL(location, url);
@@ -78,40 +75,17 @@ export function browserlessClient(): BrowserlessClient {
     get: (url) => request(url, { method: 'GET' }),
     post: (url, fields) => request(url, { method: 'POST', body: new URLSearchParams(fields) }),
     async submit(page, fields, action) {
-      const form = findForm(page.html, action);
-      const target = new URL(decodeEntities(form.action || page.url), page.url).toString();
-      return request(target, { method: 'POST', body: new URLSearchParams({ ...form.hidden, ...fields }) });
+      const form = formOf(page, action);
+      return request(form.action, {
+        method: 'POST',
+        body: new URLSearchParams({ ...form.hidden, ...fields }),
+      });
     },
-    cookie: (origin, name) => jar.get(new URL(origin).origin)?.get(name),
+    cookie: (origin, name) => {
+      const url = new URL(origin);
+      return jarOf(url)
+        .getCookiesSync(url, { allPaths: true })
+        .find((c) => c.key === name)?.value;
+    },
   };
-}
-
-function findForm(html: string, action?: string): { action: string; hidden: Record<string, string> } {
-  const forms = [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)];
-  const match = forms.find((f) => !action || attr(f[1] ?? '', 'action')?.includes(action));
-  if (!match)
-    throw new Error(`no form${action ? ` posting to ${action}` : ''} on the page:\n${html.slice(0, 2000)}`);
-  const hidden: Record<string, string> = {};
-  for (const input of (match[2] ?? '').matchAll(/<input\b([^>]*)>/gi)) {
-    const attrs = input[1] ?? '';
-    if (attr(attrs, 'type') !== 'hidden') continue;
-    const name = attr(attrs, 'name');
-    if (name) hidden[name] = decodeEntities(attr(attrs, 'value') ?? '');
-  }
-  return { action: attr(match[1] ?? '', 'action') ?? '', hidden };
-}
-
-function attr(attrs: string, name: string): string | undefined {
-  return new RegExp(`\\b${name}="([^"]*)"`, 'i').exec(attrs)?.[1];
-}
-
-/** Undo the HTML escaping of attribute values (Eta escapes & < > " '). */
-export function decodeEntities(value: string): string {
-  return value
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&#x27;/g, "'")
-    .replace(/&amp;/g, '&');
 }

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { type BrowserlessClient, browserlessClient, type Page } from './browserless-client.ts';
+import { csrfTokenOf } from './html-page.ts';
 import type { TestIdp } from './idp-instance.ts';
 import { type NewPerson, newPerson, verificationCode } from './oidc-client.ts';
 
@@ -91,10 +92,5 @@ export async function sessionCount(idp: TestIdp, accountId: string): Promise<num
 
 /** The hidden `_csrf` value of the form posting to `action` on the page. */
 export function csrfOf(page: Page, action: string): string {
-  const form = [...page.html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)].find((f) =>
-    (f[1] ?? '').includes(action),
-  );
-  const token = /name="_csrf" value="([^"]*)"/.exec(form?.[2] ?? '')?.[1];
-  if (!token) throw new Error(`no _csrf in the form posting to ${action}`);
-  return token;
+  return csrfTokenOf(page.html, action);
 }

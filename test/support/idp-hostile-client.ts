@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { type BrowserlessClient, browserlessClient, type Page } from './browserless-client.ts';
 import { csrfOf, query } from './idp-account.ts';
-import { startTestIdp, type TestIdp } from './idp-instance.ts';
-import { TEST_REDIRECT_URI } from './oidc-client.ts';
+import type { TestIdp } from './idp-instance.ts';
+import { sharedIdp } from './shared-idp.ts';
 
 /** The IdP the hostile-input suites attack, and what its browserless clients sent and received. */
 export interface IdpHostileClient {
@@ -23,20 +23,17 @@ export interface IdpHostileClient {
 }
 
 /**
- * Call inside a `describe`: registers its hooks to start an IdP with "Partner App" for the block
- * (closing it after), to watch `fetch` for the cookies the browserless client sends and receives,
- * and to clear the mail cool-down before each test, so every test can send its mails.
+ * Call inside a `describe`: the hooks of `sharedIdp` (an IdP with "Partner App" for the block, the
+ * mail cool-down cleared before each test), and a watch on `fetch` for the cookies the browserless
+ * client sends and receives.
  */
 export function idpHostileClient(): IdpHostileClient {
-  let idp: TestIdp;
-  let app: { client_id: string; client_secret: string };
+  const shared = sharedIdp();
   const setCookies: string[] = [];
   const sentCookie = new Map<string, string>();
   const realFetch = globalThis.fetch;
 
-  beforeAll(async () => {
-    idp = await startTestIdp();
-    app = await idp.registerClient({ name: 'Partner App', redirectUris: [TEST_REDIRECT_URI] });
+  beforeAll(() => {
     // Watch what the browserless client sends and receives: its cookies, and every Set-Cookie.
     globalThis.fetch = async (input, init) => {
       const cookie = (init?.headers as Record<string, string> | undefined)?.cookie;
@@ -46,38 +43,37 @@ export function idpHostileClient(): IdpHostileClient {
       return res;
     };
   });
-  beforeEach(async () => {
-    await query(idp, 'delete from idp.mail_cooldown');
-  });
-  afterAll(async () => {
+  afterAll(() => {
     globalThis.fetch = realFetch;
-    await idp?.close();
   });
 
   return {
     get idp() {
-      return idp;
+      return shared.idp;
     },
     get app() {
-      return app;
+      return shared.app;
     },
     realFetch,
     sentCookie,
     setCookies,
     async everything() {
       return {
-        accounts: await query(idp, 'select * from idp.account order by id'),
-        secrets: await query(idp, 'select id, consumed_at, expires_at from idp.email_secret order by id'),
+        accounts: await query(shared.idp, 'select * from idp.account order by id'),
+        secrets: await query(
+          shared.idp,
+          'select id, consumed_at, expires_at from idp.email_secret order by id',
+        ),
         sessions: await query(
-          idp,
+          shared.idp,
           `select id from idp.oidc_payload where model in ('Session', 'Grant') order by id`,
         ),
-        mails: await query(idp, 'select id from idp.outbox_mail order by id'),
+        mails: await query(shared.idp, 'select id from idp.outbox_mail order by id'),
       };
     },
     async signInPage() {
       const browser = browserlessClient();
-      const page = await browser.get(`${idp.issuer}/account`);
+      const page = await browser.get(`${shared.idp.issuer}/account`);
       return { browser, page, prefix: page.url, csrf: csrfOf(page, '/login') };
     },
   };

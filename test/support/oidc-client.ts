@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
 import { type BrowserlessClient, browserlessClient, type Page } from './browserless-client.ts';
+import { linkTo } from './html-page.ts';
 import type { CapturedMail, SmtpCapture } from './smtp-capture.ts';
 
 /** The redirect URI test apps register: nothing listens there, the client stops before fetching it. */
@@ -94,9 +95,7 @@ export async function signUpFromSignIn(
   smtp: SmtpCapture,
   person: NewPerson,
 ): Promise<Page> {
-  const signUpLink = /href="([^"]*\/signup)"/.exec(signIn.html)?.[1];
-  if (!signUpLink) throw new Error('no "Sign up now" link on the sign-in page');
-  const signUp = await browser.get(new URL(signUpLink, signIn.url).toString());
+  const signUp = await browser.get(linkTo(signIn, 'Sign up now'));
   const verify = await browser.submit(signUp, {
     givenName: person.givenName,
     familyName: person.familyName,

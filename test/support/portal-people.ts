@@ -4,6 +4,7 @@ import { addDemoLicenses } from '../../portal/demo/demo-licenses.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import type { Organization } from '../../portal/organizations/organization.entity.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from './browserless-client.ts';
+import { textOf } from './html-page.ts';
 import type { TestIdp } from './idp-instance.ts';
 import { type NewPerson, newPerson, signUpFromSignIn } from './oidc-client.ts';
 import type { TestPortal } from './portal-instance.ts';
@@ -51,13 +52,16 @@ export async function acceptBySigningIn(
   return browser.submit(signIn, { email: person.email, password: person.password }, '/login');
 }
 
+/** The first administrator of a new organization, signed in, and that organization. */
+export type OrganizationAdmin = PortalPerson & { readonly organization: Organization };
+
 /** A new organization whose first administrator accepted the invitation and is signed in. */
 export async function organizationAdmin(
   idp: TestIdp,
   portal: TestPortal,
   name: string,
   kind: 'customer' | 'partner' = 'customer',
-): Promise<PortalPerson & { organization: Organization }> {
+): Promise<OrganizationAdmin> {
   const person = newPerson({ givenName: 'Admin', familyName: name });
   const { organization } = await createOrganization(portal.domain, {
     actor: SYSTEM_ACTOR,
@@ -73,15 +77,7 @@ export async function organizationAdmin(
 
 /** The name shown top right, or undefined when signed out. */
 export function usernameOf(page: Page): string | undefined {
-  return /<summary id="username">([^<]*)<\/summary>/.exec(page.html)?.[1];
-}
-
-/** The `href` of the link whose text is `text`, resolved against the page. */
-export function linkTo(page: Page, text: string): string {
-  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const href = new RegExp(`<a href="([^"]*)"[^>]*>\\s*${escaped}\\s*</a>`).exec(page.html)?.[1];
-  if (!href) throw new Error(`no link "${text}" on ${page.url}:\n${page.html.slice(0, 3000)}`);
-  return new URL(href.replaceAll('&amp;', '&'), page.url).toString();
+  return textOf(page.html, 'summary#username');
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type ReceivedMail, startSmtpReceiver } from '../../adapters/mail/smtp-receiver.ts';
+import { documentOf } from './html-page.ts';
 
 /** A mail as a test sees it: bare addresses, both bodies, and every link it carries. */
 export interface CapturedMail {
@@ -110,18 +111,8 @@ function textLinks(text: string): string[] {
 }
 
 function htmlLinks(html: string): string[] {
-  return [...html.matchAll(/href\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)]
-    .map((m) => decodeEntities(m[1] ?? m[2] ?? ''))
+  return documentOf(html)
+    .querySelectorAll('[href]')
+    .map((element) => element.getAttribute('href') ?? '')
     .filter((href) => /^https?:\/\//i.test(href));
-}
-
-const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decodeEntities(value: string): string {
-  return value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (entity, body: string) => {
-    if (body.startsWith('#x') || body.startsWith('#X'))
-      return String.fromCodePoint(Number.parseInt(body.slice(2), 16));
-    if (body.startsWith('#')) return String.fromCodePoint(Number.parseInt(body.slice(1), 10));
-    return NAMED_ENTITIES[body.toLowerCase()] ?? entity;
-  });
 }

@@ -11,8 +11,13 @@ import {
   type Throttle,
 } from '../../../idp/accounts/accounts.ts';
 import { createRateLimits, type RateLimits } from '../../../idp/rate-limits/rate-limits.ts';
+import {
+  type AccountsWorld,
+  openAccountsWorld,
+  signUpForm,
+  verifiedAccount,
+} from '../../support/accounts-world.ts';
 import { interleavedTimings } from '../../support/timing.ts';
-import { type AccountsWorld, openAccountsWorld, signUpForm, verifiedAccount } from './account-fixtures.ts';
 
 describe('signing in with e-mail and password', () => {
   let world: AccountsWorld;

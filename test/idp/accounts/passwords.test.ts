@@ -16,7 +16,7 @@ import {
   openAccountsWorld,
   signUpForm,
   verifiedAccount,
-} from './account-fixtures.ts';
+} from '../../support/accounts-world.ts';
 
 describe('changing and resetting a password', () => {
   let world: AccountsWorld;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../adapters/http/errors.ts';
 import { findAccount, updateProfile } from '../../../idp/accounts/accounts.ts';
-import { type AccountsWorld, openAccountsWorld, verifiedAccount } from './account-fixtures.ts';
+import { type AccountsWorld, openAccountsWorld, verifiedAccount } from '../../support/accounts-world.ts';
 
 describe('the account profile', () => {
   let world: AccountsWorld;

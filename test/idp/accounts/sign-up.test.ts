@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../adapters/http/errors.ts';
 import { Account } from '../../../idp/accounts/account.entity.ts';
 import { normaliseEmail, type SignUpInput, signUp } from '../../../idp/accounts/accounts.ts';
-import { interleavedTimings } from '../../support/timing.ts';
 import {
   type AccountsWorld,
   codeIn,
@@ -10,7 +9,8 @@ import {
   liveSecrets,
   openAccountsWorld,
   signUpForm,
-} from './account-fixtures.ts';
+} from '../../support/accounts-world.ts';
+import { interleavedTimings } from '../../support/timing.ts';
 
 describe('signing up', () => {
   let world: AccountsWorld;

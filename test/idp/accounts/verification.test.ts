@@ -10,7 +10,7 @@ import {
   openAccountsWorld,
   signUpForm,
   verifiedAccount,
-} from './account-fixtures.ts';
+} from '../../support/accounts-world.ts';
 
 describe('verifying an e-mail address', () => {
   let world: AccountsWorld;

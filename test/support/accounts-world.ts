@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { expect, vi } from 'vitest';
-import { type Database, openDatabase } from '../../../adapters/db/database.ts';
+import { type Database, openDatabase } from '../../adapters/db/database.ts';
 import {
   createMailDispatcher,
   createSmtpTransport,
   type MailDispatcher,
-} from '../../../adapters/mail/dispatcher.ts';
-import { type Account, EmailSecret } from '../../../idp/accounts/account.entity.ts';
-import { type SignUpInput, signUp, verifyEmail } from '../../../idp/accounts/accounts.ts';
-import { idpSchema } from '../../../idp/schema.ts';
-import { createTestDatabase } from '../../support/database.ts';
-import { type CapturedMail, type SmtpCapture, startSmtpCapture } from '../../support/smtp-capture.ts';
+} from '../../adapters/mail/dispatcher.ts';
+import { type Account, EmailSecret } from '../../idp/accounts/account.entity.ts';
+import { type SignUpInput, signUp, verifyEmail } from '../../idp/accounts/accounts.ts';
+import { idpSchema } from '../../idp/schema.ts';
+import { createTestDatabase } from './database.ts';
+import { type CapturedMail, type SmtpCapture, startSmtpCapture } from './smtp-capture.ts';
 
 /**
  * The account tests' world: the IdP schema on a fresh database, and its outbox delivered over real

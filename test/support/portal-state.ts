@@ -1,4 +1,4 @@
-import type { TestPortal } from '../support/portal-instance.ts';
+import type { TestPortal } from './portal-instance.ts';
 
 /**
  * Everything an attack on the portal could change, as one comparable string: organizations,
@@ -16,11 +16,4 @@ export async function portalState(portal: TestPortal): Promise<string> {
     conn.execute('select count(*)::int as n from portal.audit_event'),
   ]);
   return JSON.stringify(rows);
-}
-
-/** The CSRF token of the signed-in page (every portal page carries one in its Sign out form). */
-export function csrfTokenOf(html: string): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!token) throw new Error(`no CSRF token on the page:\n${html.slice(0, 1000)}`);
-  return token;
 }
