@@ -15,6 +15,7 @@ export const PORTAL_ERROR_CODES = [
   'LAST_BOUND_ADMINISTRATOR',
   'INVITATION_INVALID',
   'INVITATION_EXPIRED',
+  'INVITATION_EMAIL_NOT_VERIFIED',
   'INVITATION_REVOKED',
   'INVITATION_CLAIMED',
   'INVITATION_WRONG_ACCOUNT',
@@ -95,6 +96,12 @@ export const portalErrors = {
       'INVITATION_WRONG_ACCOUNT',
       403,
       `You are signed in as ${signedInAs}, but this invitation was sent to another address. Sign out, then open the link again and sign in (or sign up) with the address the invitation was sent to.`,
+    ),
+  emailNotVerified: (signedInAs: string): PortalError =>
+    new AppError(
+      'INVITATION_EMAIL_NOT_VERIFIED',
+      403,
+      `The sign-in you used does not confirm that ${signedInAs || 'your e-mail address'} is yours, so it cannot accept an invitation. Sign out, then open the link again and sign in with an account whose address is verified (or sign up with the address the invitation was sent to).`,
     ),
   alreadyMember: (signedInAs: string): PortalError =>
     new AppError(

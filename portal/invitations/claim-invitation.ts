@@ -51,8 +51,13 @@ export async function claimInvitation(
     if (invitation.revokedAt) throw portalErrors.invitationRevoked();
     const now = nowOf(domain);
     if (invitation.expiresAt.getTime() <= now.getTime()) throw portalErrors.invitationExpired();
-    const sameEmail = identity.emailVerified && asciiLower(identity.email) === asciiLower(professional.email);
-    if (!organization.allowAnyAccount && !sameEmail) throw portalErrors.wrongAccount(identity.email);
+    // The claim rule, whichever sign-in option the person used: the IdP must assert the address
+    // is verified (`email_verified: true`, OIDC Core §5.1), and it must be the invited one.
+    if (!organization.allowAnyAccount) {
+      if (!identity.emailVerified) throw portalErrors.emailNotVerified(identity.email);
+      if (asciiLower(identity.email) !== asciiLower(professional.email))
+        throw portalErrors.wrongAccount(identity.email);
+    }
     const existing = await tx.count(Professional, {
       organization: organization.id,
       idpIssuer: identity.issuer,

@@ -65,9 +65,10 @@ describe('invitations', () => {
     expect(await code(claimInvitation(domain, { token, identity: identityOf('mallory@claim.test') }))).toBe(
       'INVITATION_WRONG_ACCOUNT',
     );
+    // The invited address, but the sign-in option does not assert it is verified: its own refusal.
     const unverified = { ...identityOf('kim@claim.test'), emailVerified: false };
     expect(await code(claimInvitation(domain, { token, identity: unverified }))).toBe(
-      'INVITATION_WRONG_ACCOUNT',
+      'INVITATION_EMAIL_NOT_VERIFIED',
     );
     expect(await reload(professional.id)).toMatchObject({ status: 'invited', idpSubject: null });
   });

@@ -207,7 +207,7 @@ describe('portal invitations under attack', () => {
     // Another IdP (SIGN_IN_OPTIONS) saying email_verified=false: refused by the claim itself.
     const unverified = { ...identityOf(person.email, 'unverified-sub'), emailVerified: false };
     expect(await codeOf(claimInvitation(portal.domain, { token, identity: unverified }))).toBe(
-      'INVITATION_WRONG_ACCOUNT',
+      'INVITATION_EMAIL_NOT_VERIFIED',
     );
     await expectUntouched(person.email);
   });
