@@ -1,11 +1,20 @@
-import { defineEntity, p } from '@mikro-orm/core';
+import { DeferMode, defineEntity, p } from '@mikro-orm/core';
+import { Organization } from '../organizations/organization.entity.ts';
 
 /** Who did what to whom, and when. Names are copied in: the target may be deleted later. */
 const AuditEventSchema = defineEntity({
   name: 'AuditEvent',
   properties: {
     id: p.uuid().primary(),
-    organizationId: p.uuid().nullable(),
+    // Checked at commit (deferred): an event may be flushed before the organization it is about.
+    organizationId: () =>
+      p
+        .manyToOne(Organization)
+        .mapToPk()
+        .nullable()
+        .fieldName('organization_id')
+        .deleteRule('cascade')
+        .deferMode(DeferMode.INITIALLY_DEFERRED),
     actor: p.string(),
     action: p.string(),
     target: p.string().nullable(),

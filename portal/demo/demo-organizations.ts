@@ -1,8 +1,8 @@
 import { executeIn, statement } from '../../adapters/db/statements.ts';
 import { createOrganizationIn } from '../accounts/create-organization.ts';
+import { linkPartner } from '../accounts/partner-links.ts';
 import { type PortalDomain, SYSTEM_ACTOR } from '../domain.ts';
 import { Organization } from '../organizations/organization.entity.ts';
-import { linkPartner } from '../organizations/partner-links.ts';
 import { Professional } from '../organizations/professional.entity.ts';
 import { sendInvitation } from '../professionals/professionals.ts';
 import { addDemoLicenses } from './demo-licenses.ts';

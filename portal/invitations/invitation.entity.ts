@@ -12,6 +12,7 @@ const InvitationSchema = defineEntity({
     claimedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
+  indexes: [{ name: 'invitation_professional_idx', properties: ['professional'] }],
 });
 export class Invitation extends InvitationSchema.class {}
 InvitationSchema.setClass(Invitation);

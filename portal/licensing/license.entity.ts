@@ -1,11 +1,19 @@
-import { defineEntity, p } from '@mikro-orm/core';
+import { DeferMode, defineEntity, p } from '@mikro-orm/core';
+import { Organization } from '../organizations/organization.entity.ts';
 
 /** A product an organization is licensed for: what members see on the licensing page. */
 const LicenseSchema = defineEntity({
   name: 'License',
   properties: {
     id: p.uuid().primary(),
-    organizationId: p.uuid(),
+    // Checked at commit (deferred): a new organization's licences may be flushed before it.
+    organizationId: () =>
+      p
+        .manyToOne(Organization)
+        .mapToPk()
+        .fieldName('organization_id')
+        .deleteRule('cascade')
+        .deferMode(DeferMode.INITIALLY_DEFERRED),
     product: p.string(),
     licenseKey: p.string(),
     /** ISO date. */

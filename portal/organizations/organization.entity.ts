@@ -17,6 +17,12 @@ const OrganizationSchema = defineEntity({
     shippingContactId: p.uuid(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
+  checks: [
+    {
+      name: 'organization_name_check',
+      expression: '((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))',
+    },
+  ],
 });
 export class Organization extends OrganizationSchema.class {}
 OrganizationSchema.setClass(Organization);
@@ -25,10 +31,26 @@ OrganizationSchema.setClass(Organization);
 const PartnerLinkSchema = defineEntity({
   name: 'PartnerLink',
   properties: {
-    partnerId: p.uuid().primary(),
-    customerId: p.uuid().primary(),
+    partnerId: () =>
+      p
+        .manyToOne(Organization)
+        .primary()
+        .mapToPk()
+        .fieldName('partner_id')
+        .deleteRule('cascade')
+        .updateRule('no action'),
+    customerId: () =>
+      p
+        .manyToOne(Organization)
+        .primary()
+        .mapToPk()
+        .fieldName('customer_id')
+        .deleteRule('cascade')
+        .updateRule('no action'),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
+  checks: [{ name: 'partner_link_not_self', expression: 'partner_id <> customer_id' }],
+  indexes: [{ name: 'partner_link_customer_idx', properties: ['customerId'] }],
 });
 export class PartnerLink extends PartnerLinkSchema.class {}
 PartnerLinkSchema.setClass(PartnerLink);

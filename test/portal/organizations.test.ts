@@ -4,7 +4,7 @@ import { administeredOrganizations } from '../../portal/accounts/administered-or
 import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { Organization } from '../../portal/organizations/organization.entity.ts';
-import { linkPartner } from '../../portal/organizations/partner-links.ts';
+import { linkPartner } from '../../portal/accounts/partner-links.ts';
 import { Professional } from '../../portal/organizations/professional.entity.ts';
 import { addProfessional } from '../../portal/professionals/professionals.ts';
 import { activeMemberships } from '../../portal/sessions/session-store.ts';

@@ -2,8 +2,8 @@ import { LockMode } from '@mikro-orm/core';
 import { isId } from '../../adapters/db/ids.ts';
 import { recordAudit } from '../audit/audit.ts';
 import type { Actor, PortalDomain } from '../domain.ts';
+import { Organization, PartnerLink } from '../organizations/organization.entity.ts';
 import { portalErrors } from '../portal-errors.ts';
-import { Organization, PartnerLink } from './organization.entity.ts';
 
 /** Make `partnerId` (a partner organization) a partner of `customerId`; linking twice is a no-op. */
 export async function linkPartner(
