@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { linkPartner } from '../../portal/accounts/partner-links.ts';
+import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
 import { csrfTokenOf, linkTo } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';

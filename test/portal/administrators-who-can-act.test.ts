@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization } from '../../portal/accounts/create-organization.ts';
-import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { linkPartner } from '../../portal/accounts/partner-links.ts';
+import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { Professional } from '../../portal/organizations/professional.entity.ts';
 import type { Page } from '../support/browserless-client.ts';
 import { documentOf, linkTo } from '../support/html-page.ts';

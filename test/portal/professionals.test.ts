@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../adapters/http/errors.ts';
+import { linkPartner } from '../../portal/accounts/partner-links.ts';
 import { AuditEvent } from '../../portal/audit/audit-event.entity.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { Invitation } from '../../portal/invitations/invitation.entity.ts';
 import { Organization } from '../../portal/organizations/organization.entity.ts';
-import { linkPartner } from '../../portal/accounts/partner-links.ts';
 import { Professional } from '../../portal/organizations/professional.entity.ts';
 import {
   addProfessional,

@@ -1,6 +1,6 @@
 import { beforeAll, expect } from 'vitest';
-import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { linkPartner } from '../../portal/accounts/partner-links.ts';
+import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { addProfessional } from '../../portal/professionals/professionals.ts';
 import type { BrowserlessClient } from './browserless-client.ts';
 import { csrfTokenOf } from './html-page.ts';
