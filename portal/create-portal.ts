@@ -17,11 +17,12 @@ import { measureRequests } from '../adapters/metrics/measure-requests.ts';
 import { metricsEndpoint } from '../adapters/metrics/metrics-endpoint.ts';
 import type { Config } from '../config/config.ts';
 import { organizationRoutes } from './accounts/routes.ts';
+import type { PortalDomain } from './domain.ts';
 import { invitationRoutes } from './invitations/routes.ts';
 import { identify } from './membership/gate.ts';
 import { memberRoutes } from './membership/routes.ts';
 import type { PortalContext, PortalState } from './portal-context.ts';
-import { createPortalMetrics, type PortalMetrics } from './portal-metrics.ts';
+import type { PortalMetrics } from './portal-metrics.ts';
 import { professionalRoutes } from './professionals/routes.ts';
 import { portalSchema } from './schema.ts';
 import { createSessionStore } from './sessions/session-store.ts';
@@ -35,11 +36,12 @@ export interface PortalDeps {
   readonly logger: Logger;
   /** Newest first: CSRF tokens. */
   readonly cookieSecrets: readonly string[];
-  readonly invitationKey: Uint8Array;
+  /** From `portalDomain(config, orm, metrics)`. */
+  readonly domain: PortalDomain;
   /** The portal's client secret at the built-in IdP (unless `SIGN_IN_OPTIONS` lists its own). */
   readonly clientSecret?: string;
-  /** One per instance; unset: a new one. */
-  readonly metrics?: PortalMetrics;
+  /** One per instance: the domain counts invitations in it too. */
+  readonly metrics: PortalMetrics;
 }
 
 const SESSION_TTL_SECONDS = 8 * 3600;
@@ -49,7 +51,9 @@ const SESSION_TTL_SECONDS = 8 * 3600;
  * members of an organization only.
  *
  * @example
- *   const { app } = createPortal(config, { orm, logger, cookieSecrets, invitationKey, clientSecret });
+ *   const metrics = createPortalMetrics(orm);
+ *   const domain = await portalDomain(config, orm, metrics);
+ *   const { app } = createPortal(config, { orm, logger, cookieSecrets, domain, metrics, clientSecret });
  *   http.createServer(app.callback()).listen(3000);
  */
 export function createPortal(
@@ -57,7 +61,7 @@ export function createPortal(
   deps: PortalDeps,
 ): { app: Koa<PortalState>; portal: PortalContext } {
   const secure = config.PORTAL_URL.startsWith('https://');
-  const metrics = deps.metrics ?? createPortalMetrics(deps.orm);
+  const { metrics } = deps;
   const portal: PortalContext = {
     config,
     logger: deps.logger,
@@ -69,14 +73,7 @@ export function createPortal(
     }),
     sessions: createSessionStore(deps.orm),
     signIn: signInOptions(config, deps.clientSecret),
-    domain: {
-      orm: deps.orm,
-      portalUrl: config.PORTAL_URL,
-      productName: config.PORTAL_NAME,
-      invitationKey: deps.invitationKey,
-      invitationTtlSeconds: 7 * 24 * 3600,
-      metrics,
-    },
+    domain: deps.domain,
   };
   const app = new Koa<PortalState>({ proxy: config.TRUST_PROXY });
   app.use(requestLog(deps.logger));

@@ -1,5 +1,7 @@
 import type { Database } from '../adapters/db/database.ts';
+import type { Config } from '../config/config.ts';
 import type { PortalMetrics } from './portal-metrics.ts';
+import { portalSecret } from './portal-secrets.ts';
 
 /** An IdP identity: who signed in, as the IdP names them (OIDC Core §2: `iss` + `sub`). */
 export interface Identity {
@@ -41,4 +43,31 @@ export interface PortalDomain {
 
 export function nowOf(domain: PortalDomain): Date {
   return domain.now?.() ?? new Date();
+}
+
+/** How long an invitation link works. */
+const INVITATION_TTL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * The domain of one portal (or one CLI run) from the configuration: invitation links on
+ * `PORTAL_URL`, signed with `INVITATION_SECRET` or, without one, the key kept in the database.
+ *
+ * @example
+ *   const domain = await portalDomain(config, orm);
+ *   await createOrganization(domain, { actor: SYSTEM_ACTOR, name: 'Northwind', admin });
+ */
+export async function portalDomain(
+  config: Config,
+  orm: Database,
+  metrics?: PortalDomain['metrics'],
+): Promise<PortalDomain> {
+  const secret = config.INVITATION_SECRET ?? (await portalSecret(orm, 'invitation'));
+  return {
+    orm,
+    portalUrl: config.PORTAL_URL,
+    productName: config.PORTAL_NAME,
+    invitationKey: new TextEncoder().encode(secret),
+    invitationTtlSeconds: INVITATION_TTL_SECONDS,
+    metrics,
+  };
 }

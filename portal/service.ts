@@ -5,7 +5,9 @@ import type { Logger } from '../adapters/log/logger.ts';
 import { createMailDispatcher, createSmtpTransport } from '../adapters/mail/dispatcher.ts';
 import type { Config } from '../config/config.ts';
 import { createPortal } from './create-portal.ts';
+import { portalDomain } from './domain.ts';
 import type { PortalContext } from './portal-context.ts';
+import { createPortalMetrics } from './portal-metrics.ts';
 import { portalSecret } from './portal-secrets.ts';
 import { portalSchema } from './schema.ts';
 
@@ -39,14 +41,13 @@ export async function startPortalService(
     poolMax: config.DATABASE_POOL_MAX,
   });
   const cookieSecrets = config.COOKIE_SECRETS ?? [await portalSecret(orm, 'cookie')];
-  const invitationKey = new TextEncoder().encode(
-    config.INVITATION_SECRET ?? (await portalSecret(orm, 'invitation')),
-  );
+  const metrics = createPortalMetrics(orm);
   const { app, portal } = createPortal(config, {
     orm,
     logger,
     cookieSecrets,
-    invitationKey,
+    domain: await portalDomain(config, orm, metrics),
+    metrics,
     clientSecret: config.PORTAL_CLIENT_SECRET,
   });
   const dispatcher = createMailDispatcher({

@@ -4,9 +4,8 @@ import { isAppError } from '../../adapters/http/errors.ts';
 import type { Config } from '../../config/config.ts';
 import { createOrganization } from '../accounts/create-organization.ts';
 import { linkPartner } from '../accounts/partner-links.ts';
-import { type PortalDomain, SYSTEM_ACTOR } from '../domain.ts';
+import { type PortalDomain, portalDomain, SYSTEM_ACTOR } from '../domain.ts';
 import { ORGANIZATION_KINDS, type OrganizationKind } from '../organizations/organization.entity.ts';
-import { portalSecret } from '../portal-secrets.ts';
 import { addAdministrator } from '../professionals/add-administrator.ts';
 import { portalSchema } from '../schema.ts';
 
@@ -32,15 +31,7 @@ export async function orgCommand(
 ): Promise<number> {
   const orm = await openDatabase(portalSchema, { url: databaseUrl, poolMax: 2 });
   try {
-    const domain: PortalDomain = {
-      orm,
-      portalUrl: config.PORTAL_URL,
-      productName: config.PORTAL_NAME,
-      invitationKey: new TextEncoder().encode(
-        config.INVITATION_SECRET ?? (await portalSecret(orm, 'invitation')),
-      ),
-      invitationTtlSeconds: 7 * 24 * 3600,
-    };
+    const domain = await portalDomain(config, orm);
     if (action === 'create') return await create(domain, args);
     if (action === 'link-partner') return await link(domain, args);
     if (action === 'add-admin') return await addAdmin(domain, args);

@@ -6,8 +6,7 @@ import { type Database, openDatabase } from '../../adapters/db/database.ts';
 import { freePort } from '../../adapters/db/embedded-postgres.ts';
 import { loadConfig } from '../../config/config.ts';
 import { idpSchema } from '../../idp/schema.ts';
-import type { PortalDomain } from '../../portal/domain.ts';
-import { portalSecret } from '../../portal/portal-secrets.ts';
+import { type PortalDomain, portalDomain } from '../../portal/domain.ts';
 import { portalSchema } from '../../portal/schema.ts';
 import { registerPortalClient } from '../../system/register-portal-client.ts';
 import type { TestIdp } from './idp-instance.ts';
@@ -234,13 +233,7 @@ export async function startDeployment(options: {
     ...options.env,
   };
   env.PORTAL_CLIENT_SECRET = await registerPortalClient(idpOrm, loadConfig({ NODE_ENV: 'test', ...env }));
-  const domain: PortalDomain = {
-    orm: portalOrm,
-    portalUrl: portalBalancer.url,
-    productName: 'CustomerSource',
-    invitationKey: new TextEncoder().encode(await portalSecret(portalOrm, 'invitation')),
-    invitationTtlSeconds: 7 * 24 * 3600,
-  };
+  const domain = await portalDomain(loadConfig({ NODE_ENV: 'test', ...env }), portalOrm);
   const idps: ServiceProcess[] = [];
   const portals: ServiceProcess[] = [];
   const addInstance = async (service: 'idp' | 'portal') => {
