@@ -2,18 +2,11 @@ import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import Provider from 'oidc-provider';
-import { assets } from '../adapters/http/assets.ts';
+import { frontDoor } from '../adapters/front-door.ts';
 import { csrfProtection } from '../adapters/http/csrf.ts';
 import { errorHandler, notFoundPage } from '../adapters/http/error-handler.ts';
 import { formBody } from '../adapters/http/forms.ts';
-import { healthChecks } from '../adapters/http/health.ts';
-import { publicHostOnly } from '../adapters/http/public-host.ts';
-import { requestLog } from '../adapters/http/request-log.ts';
-import { requireHttps } from '../adapters/http/require-https.ts';
-import { securityHeaders } from '../adapters/http/security-headers.ts';
 import { createViews } from '../adapters/http/views.ts';
-import { measureRequests } from '../adapters/metrics/measure-requests.ts';
-import { metricsEndpoint } from '../adapters/metrics/metrics-endpoint.ts';
 import type { Config } from '../config/config.ts';
 import { rememberedGrantId } from './accounts/account-apps.ts';
 import { accountClaimsJson } from './accounts/account-rows.ts';
@@ -79,14 +72,15 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
   interactionRoutes(pages, idp);
   accountRoutes(pages, idp);
 
-  provider.use(requestLog(deps.logger));
-  provider.use(measureRequests(metrics));
-  provider.use(metricsEndpoint(metrics, config.METRICS_TOKEN, deps.logger));
-  provider.use(healthChecks(deps.orm, idpSchema));
-  provider.use(securityHeaders({ hsts: secure }));
-  provider.use(publicHostOnly(config.IDP_ISSUER));
-  provider.use(requireHttps(config.IDP_ISSUER, deps.logger));
-  provider.use(assets());
+  const door = frontDoor({
+    publicUrl: config.IDP_ISSUER,
+    logger: deps.logger,
+    metrics,
+    metricsToken: config.METRICS_TOKEN,
+    orm: deps.orm,
+    schema: idpSchema,
+  });
+  for (const middleware of door) provider.use(middleware);
   // A mistyped URL gets the error page; oidc-provider's endpoints (after `pages`) answer as before.
   provider.use(notFoundPage(views));
   provider.use(pages.routes());

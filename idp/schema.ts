@@ -14,6 +14,6 @@ export const idpSchema: SchemaModule = {
     backchannel_logout: 'a delivery queue read with FOR UPDATE SKIP LOCKED (idp/logout/)',
     mail_cooldown: 'one atomic insert-if-absent per mail request (idp/accounts/mail-cooldown.ts)',
     signing_key: 'JWKs the provider loads whole, under an advisory lock (idp/keys/signing-keys.ts)',
-    server_secret: 'generated once, read at start-up (idp/keys/server-secrets.ts)',
+    server_secret: 'generated once, read at start-up (adapters/db/server-secrets.ts)',
   },
 };

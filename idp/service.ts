@@ -1,15 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import { type Database, openDatabase } from '../adapters/db/database.ts';
+import { serverSecret } from '../adapters/db/server-secrets.ts';
 import { connectionPool } from '../adapters/db/statements.ts';
 import { closeServer } from '../adapters/http/close-server.ts';
 import { isDatabaseOutage, renderAppError, toAppError } from '../adapters/http/error-handler.ts';
 import type { Logger } from '../adapters/log/logger.ts';
-import { createMailDispatcher, createSmtpTransport } from '../adapters/mail/dispatcher.ts';
+import { startSmtpDispatcher } from '../adapters/mail/dispatcher.ts';
 import type { Config } from '../config/config.ts';
 import { createIdp } from './create-idp.ts';
 import type { IdpContext } from './idp-context.ts';
 import { createIdpMetrics } from './idp-metrics.ts';
-import { sharedSecret } from './keys/server-secrets.ts';
 import { watchSigningKeys } from './keys/signing-keys.ts';
 import { createLogoutDispatcher, type LogoutDispatcherOptions } from './logout/logout-dispatcher.ts';
 import { createRateLimits, type RateLimitsOptions } from './rate-limits/rate-limits.ts';
@@ -45,7 +45,7 @@ export async function startIdpService(
   if (!config.DATABASE_URL || !config.SMTP_URL)
     throw new Error('DATABASE_URL and SMTP_URL must be resolved first');
   const orm = await openDatabase(idpSchema, { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
-  const cookieSecrets = config.COOKIE_SECRETS ?? [await sharedSecret(orm, 'cookie')];
+  const cookieSecrets = config.COOKIE_SECRETS ?? [await serverSecret(orm, 'idp', 'cookie')];
   // The limits count on the ORM's own pool, like every other statement of the instance.
   const rateLimits = createRateLimits({
     pool: await connectionPool(orm),
@@ -65,14 +65,7 @@ export async function startIdpService(
     logger.info('signing keys changed; now publishing and signing with the new set');
   });
 
-  const dispatcher = createMailDispatcher({
-    orm,
-    transport: createSmtpTransport(config.SMTP_URL),
-    from: config.MAIL_FROM,
-    logger,
-    pollMs: options.mailPollMs,
-  });
-  dispatcher.start();
+  const dispatcher = startSmtpDispatcher(config, { orm, logger, pollMs: options.mailPollMs });
   const logouts = createLogoutDispatcher({
     orm,
     provider: () => idp.provider,

@@ -2,19 +2,12 @@ import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Database } from '../adapters/db/database.ts';
-import { assets } from '../adapters/http/assets.ts';
+import { frontDoor } from '../adapters/front-door.ts';
 import { csrfProtection } from '../adapters/http/csrf.ts';
 import { errorHandler } from '../adapters/http/error-handler.ts';
 import { formBody } from '../adapters/http/forms.ts';
-import { healthChecks } from '../adapters/http/health.ts';
-import { publicHostOnly } from '../adapters/http/public-host.ts';
-import { requestLog } from '../adapters/http/request-log.ts';
-import { requireHttps } from '../adapters/http/require-https.ts';
-import { securityHeaders } from '../adapters/http/security-headers.ts';
 import { createViews } from '../adapters/http/views.ts';
 import type { Logger } from '../adapters/log/logger.ts';
-import { measureRequests } from '../adapters/metrics/measure-requests.ts';
-import { metricsEndpoint } from '../adapters/metrics/metrics-endpoint.ts';
 import type { Config } from '../config/config.ts';
 import { organizationRoutes } from './accounts/routes.ts';
 import type { PortalDomain } from './domain.ts';
@@ -76,14 +69,15 @@ export function createPortal(
     domain: deps.domain,
   };
   const app = new Koa<PortalState>({ proxy: config.TRUST_PROXY });
-  app.use(requestLog(deps.logger));
-  app.use(measureRequests(metrics));
-  app.use(metricsEndpoint(metrics, config.METRICS_TOKEN, deps.logger));
-  app.use(healthChecks(deps.orm, portalSchema));
-  app.use(securityHeaders({ hsts: secure }));
-  app.use(publicHostOnly(config.PORTAL_URL));
-  app.use(requireHttps(config.PORTAL_URL, deps.logger));
-  app.use(assets());
+  const door = frontDoor({
+    publicUrl: config.PORTAL_URL,
+    logger: deps.logger,
+    metrics,
+    metricsToken: config.METRICS_TOKEN,
+    orm: deps.orm,
+    schema: portalSchema,
+  });
+  for (const middleware of door) app.use(middleware);
   app.use(errorHandler(portal.views, deps.logger));
   app.use(formBody());
   // Server-to-server, authenticated by the IdP's signature instead of a CSRF token.

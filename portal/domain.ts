@@ -1,7 +1,7 @@
 import type { Database } from '../adapters/db/database.ts';
+import { serverSecret } from '../adapters/db/server-secrets.ts';
 import type { Config } from '../config/config.ts';
 import type { PortalMetrics } from './portal-metrics.ts';
-import { portalSecret } from './portal-secrets.ts';
 
 /** An IdP identity: who signed in, as the IdP names them (OIDC Core §2: `iss` + `sub`). */
 export interface Identity {
@@ -61,7 +61,7 @@ export async function portalDomain(
   orm: Database,
   metrics?: PortalDomain['metrics'],
 ): Promise<PortalDomain> {
-  const secret = config.INVITATION_SECRET ?? (await portalSecret(orm, 'invitation'));
+  const secret = config.INVITATION_SECRET ?? (await serverSecret(orm, 'portal', 'invitation'));
   return {
     orm,
     portalUrl: config.PORTAL_URL,

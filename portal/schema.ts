@@ -22,6 +22,6 @@ export const portalSchema: SchemaModule = {
   migrations: portalMigrations,
   unmappedTables: {
     portal_session: 'read on every request by one prepared statement (portal/sessions/session-store.ts)',
-    server_secret: 'generated once, read at start-up (portal/portal-secrets.ts)',
+    server_secret: 'generated once, read at start-up (adapters/db/server-secrets.ts)',
   },
 };

@@ -1,14 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import { type Database, openDatabase } from '../adapters/db/database.ts';
+import { serverSecret } from '../adapters/db/server-secrets.ts';
 import { closeServer } from '../adapters/http/close-server.ts';
 import type { Logger } from '../adapters/log/logger.ts';
-import { createMailDispatcher, createSmtpTransport } from '../adapters/mail/dispatcher.ts';
+import { startSmtpDispatcher } from '../adapters/mail/dispatcher.ts';
 import type { Config } from '../config/config.ts';
 import { createPortal } from './create-portal.ts';
 import { portalDomain } from './domain.ts';
 import type { PortalContext } from './portal-context.ts';
 import { createPortalMetrics } from './portal-metrics.ts';
-import { portalSecret } from './portal-secrets.ts';
 import { portalSchema } from './schema.ts';
 
 export interface RunningPortal {
@@ -40,7 +40,7 @@ export async function startPortalService(
     url: config.DATABASE_URL,
     poolMax: config.DATABASE_POOL_MAX,
   });
-  const cookieSecrets = config.COOKIE_SECRETS ?? [await portalSecret(orm, 'cookie')];
+  const cookieSecrets = config.COOKIE_SECRETS ?? [await serverSecret(orm, 'portal', 'cookie')];
   const metrics = createPortalMetrics(orm);
   const { app, portal } = createPortal(config, {
     orm,
@@ -50,14 +50,7 @@ export async function startPortalService(
     metrics,
     clientSecret: config.PORTAL_CLIENT_SECRET,
   });
-  const dispatcher = createMailDispatcher({
-    orm,
-    transport: createSmtpTransport(config.SMTP_URL),
-    from: config.MAIL_FROM,
-    logger,
-    pollMs: options.mailPollMs,
-  });
-  dispatcher.start();
+  const dispatcher = startSmtpDispatcher(config, { orm, logger, pollMs: options.mailPollMs });
   const cleanup = setInterval(() => {
     portal.sessions
       .deleteExpired()

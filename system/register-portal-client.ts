@@ -1,8 +1,8 @@
 import type { Database } from '../adapters/db/database.ts';
+import { serverSecret } from '../adapters/db/server-secrets.ts';
 import { builtInOption, type Config } from '../config/config.ts';
 import { portalClientUris } from '../config/portal-client-uris.ts';
 import { registerClient } from '../idp/clients/clients.ts';
-import { sharedSecret } from '../idp/keys/server-secrets.ts';
 import { createOidcAdapter } from '../idp/storage/oidc-adapter.ts';
 
 /**
@@ -15,7 +15,9 @@ export async function registerPortalClient(idpOrm: Database, config: Config): Pr
   // The built-in IdP's entry of SIGN_IN_OPTIONS may name the client; by default it is PORTAL_CLIENT_*.
   const listed = builtInOption(config);
   const clientSecret =
-    listed?.clientSecret ?? config.PORTAL_CLIENT_SECRET ?? (await sharedSecret(idpOrm, 'portal-client'));
+    listed?.clientSecret ??
+    config.PORTAL_CLIENT_SECRET ??
+    (await serverSecret(idpOrm, 'idp', 'portal-client'));
   await registerClient(createOidcAdapter(idpOrm), {
     name: config.PORTAL_NAME,
     clientId: listed?.clientId ?? config.PORTAL_CLIENT_ID,

@@ -111,6 +111,24 @@ export function createSmtpTransport(smtpUrl: string): Transporter {
   });
 }
 
+/**
+ * A service's dispatcher over SMTP at `SMTP_URL`, from `MAIL_FROM`, started: what each service
+ * runs beside its pages. `close()` it (`stop()`) before closing the database.
+ */
+export function startSmtpDispatcher(
+  config: { readonly SMTP_URL?: string; readonly MAIL_FROM: string },
+  options: { readonly orm: Database; readonly logger: MailLogger; readonly pollMs?: number },
+): MailDispatcher {
+  if (!config.SMTP_URL) throw new Error('SMTP_URL must be resolved first');
+  const dispatcher = createMailDispatcher({
+    ...options,
+    transport: createSmtpTransport(config.SMTP_URL),
+    from: config.MAIL_FROM,
+  });
+  dispatcher.start();
+  return dispatcher;
+}
+
 /** How much mail is waiting in one service's outbox. */
 export interface OutboxStats {
   readonly pending: number;
