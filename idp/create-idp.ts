@@ -8,7 +8,6 @@ import { errorHandler, notFoundPage } from '../adapters/http/error-handler.ts';
 import { formBody } from '../adapters/http/forms.ts';
 import { createViews } from '../adapters/http/views.ts';
 import type { Config } from '../config/config.ts';
-import { rememberedGrantId } from './accounts/account-apps.ts';
 import { accountClaimsJson } from './accounts/account-rows.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import type { IdpContext, IdpDeps } from './idp-context.ts';
@@ -19,6 +18,7 @@ import { acceptIdTokenHintsOfEveryAlg } from './patches/id-token-hint-algorithms
 import { providerConfiguration } from './provider/configuration.ts';
 import { accountFinder } from './provider/find-account.ts';
 import { idpSchema } from './schema.ts';
+import { rememberedGrantId } from './storage/app-sessions.ts';
 import { createOidcAdapter } from './storage/oidc-adapter.ts';
 
 /**

@@ -14,7 +14,7 @@ import { watchSigningKeys } from './keys/signing-keys.ts';
 import { createLogoutDispatcher, type LogoutDispatcherOptions } from './logout/logout-dispatcher.ts';
 import { createRateLimits, type RateLimitsOptions } from './rate-limits/rate-limits.ts';
 import { idpSchema } from './schema.ts';
-import { cleanupExpiredOidcPayloads } from './storage/oidc-adapter.ts';
+import { cleanupExpiredOidcPayloads } from './storage/oidc-store.ts';
 
 export interface RunningIdp {
   /** The provider serving requests now; replaced when the signing keys change. */

@@ -7,7 +7,6 @@ import {
   deleteEverythingOf,
   deleteSignIns,
   grantedClientIds,
-  newestGrantId,
 } from '../storage/app-sessions.ts';
 import { Account } from './account.entity.ts';
 
@@ -103,13 +102,4 @@ async function disableAccount(em: EntityManager, accountId: string, now: Date): 
   const disabledAt = account.disabledAt ?? now;
   await em.nativeUpdate(Account, { id: accountId }, { disabledAt, sessionsValidAfter: now, updatedAt: now });
   return true;
-}
-
-/** The grant a person gave an app in an earlier session, so consent is asked once per app. */
-export function rememberedGrantId(
-  orm: Database,
-  accountId: string,
-  clientId: string,
-): Promise<string | undefined> {
-  return newestGrantId(orm, accountId, clientId);
 }

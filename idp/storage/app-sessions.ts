@@ -29,8 +29,11 @@ const REMEMBERED_GRANT = statement(
     order by (payload->>'iat')::bigint desc limit 1`,
 );
 
-/** The id of the person's newest live grant to the app, or `undefined`. */
-export async function newestGrantId(
+/**
+ * The grant a person gave an app in an earlier session (their newest live one), so consent is
+ * asked once per app; `undefined` when there is none.
+ */
+export async function rememberedGrantId(
   orm: Database,
   accountId: string,
   clientId: string,

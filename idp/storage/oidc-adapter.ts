@@ -4,7 +4,6 @@ import type { Database } from '../../adapters/db/database.ts';
 import type { AccountJson } from './oidc-store.ts';
 import {
   consumeOidcRecord,
-  deleteExpiredOidcRecords,
   destroyOidcGrantRecords,
   destroyOidcRecord,
   findOidcPayload,
@@ -109,15 +108,6 @@ export function createOidcAdapter(
       return destroyOidcGrantRecords(orm, grantId);
     }
   };
-}
-
-/**
- * Delete the oidc-provider rows past their expiry and return how many were deleted. Expired rows
- * are already invisible to the adapter; this only reclaims space, so run it periodically from
- * one place (any instance may, the delete is idempotent).
- */
-export function cleanupExpiredOidcPayloads(orm: Database): Promise<number> {
-  return deleteExpiredOidcRecords(orm);
 }
 
 /**

@@ -195,7 +195,11 @@ const DELETE_EXPIRED = statement(
   `delete from idp.oidc_payload where expires_at <= now()`,
 );
 
-/** Delete the rows past their expiry and return how many went. */
-export function deleteExpiredOidcRecords(orm: Database): Promise<number> {
+/**
+ * Delete the oidc-provider rows past their expiry and return how many were deleted. Expired rows
+ * are already invisible to the adapter; this only reclaims space, so run it periodically from
+ * one place (any instance may, the delete is idempotent).
+ */
+export function cleanupExpiredOidcPayloads(orm: Database): Promise<number> {
   return execute(orm, DELETE_EXPIRED, []);
 }

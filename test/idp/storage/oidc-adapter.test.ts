@@ -3,7 +3,8 @@ import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../../adapters/db/database.ts';
 import { idpSchema } from '../../../idp/schema.ts';
-import { cleanupExpiredOidcPayloads, createOidcAdapter } from '../../../idp/storage/oidc-adapter.ts';
+import { createOidcAdapter } from '../../../idp/storage/oidc-adapter.ts';
+import { cleanupExpiredOidcPayloads } from '../../../idp/storage/oidc-store.ts';
 import { createTestDatabase } from '../../support/database.ts';
 
 // Every model name oidc-provider 9 builds an adapter for.
