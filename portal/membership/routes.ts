@@ -1,7 +1,8 @@
 import { licensesOf } from '../licensing/licenses.ts';
 import type { PortalContext, PortalRouter } from '../portal-context.ts';
 import { returnedFromSignOut } from '../sign-in/sign-out.ts';
-import { membershipIn, meOf, renderNotAMember, requireMember } from './gate.ts';
+import { membershipIn, meOf, renderNotAMember } from './gate.ts';
+import { requireMemberOf } from './sign-in-strength.ts';
 
 /** The public home page, and the members' pages of their organization. */
 export function memberRoutes(router: PortalRouter, portal: PortalContext): void {
@@ -15,7 +16,7 @@ export function memberRoutes(router: PortalRouter, portal: PortalContext): void 
     await portal.views.render(ctx, 'member-home', { title: 'Home', memberships: me.memberships });
   });
 
-  router.get('/org/:orgId/licensing', requireMember(portal), async (ctx) => {
+  router.get('/org/:orgId/licensing', requireMemberOf(portal), async (ctx) => {
     const membership = membershipIn(ctx, ctx.params.orgId);
     const licenses = await licensesOf(portal.domain.orm, membership.organization.id);
     await portal.views.render(ctx, 'licensing', {
@@ -25,7 +26,7 @@ export function memberRoutes(router: PortalRouter, portal: PortalContext): void 
     });
   });
 
-  router.get('/org/:orgId/support', requireMember(portal), async (ctx) => {
+  router.get('/org/:orgId/support', requireMemberOf(portal), async (ctx) => {
     const membership = membershipIn(ctx, ctx.params.orgId);
     await portal.views.render(ctx, 'support', { title: 'Support', organization: membership.organization });
   });

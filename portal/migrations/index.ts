@@ -2,6 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { outboxMigration } from '../../adapters/mail/outbox-migration.ts';
 import { portalDomain } from './0001-portal-domain.ts';
 import { portalSessions } from './0002-portal-sessions.ts';
+import { twoStepPolicy } from './0003-two-step-policy.ts';
 
 /** Every committed portal migration, in order. Never edit one that has shipped: add another. */
-export const portalMigrations: readonly MigrationObject[] = [portalDomain, portalSessions, outboxMigration];
+export const portalMigrations: readonly MigrationObject[] = [
+  portalDomain,
+  portalSessions,
+  outboxMigration,
+  twoStepPolicy,
+];

@@ -12,6 +12,8 @@ const OrganizationSchema = defineEntity({
     kind: p.enum(ORGANIZATION_KINDS),
     /** Off by default: only the IdP account with the invited (verified) e-mail may claim. */
     allowAnyAccount: p.boolean().default(false),
+    /** J15: members reach its pages only after a sign-in with two factors or a passkey. */
+    requiresTwoStep: p.boolean().default(false),
     /** The mandatory roles: one holder each, enforced by deferred foreign keys. */
     billingContactId: p.uuid(),
     shippingContactId: p.uuid(),

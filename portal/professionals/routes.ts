@@ -1,7 +1,8 @@
 import { type AppError, isAppError } from '../../adapters/http/errors.ts';
 import { formFields } from '../../adapters/http/forms.ts';
 import { attempt, refusalOf } from '../../adapters/http/refusal.ts';
-import { actorOf, requireMember } from '../membership/gate.ts';
+import { actorOf } from '../membership/gate.ts';
+import { requireMemberOf } from '../membership/sign-in-strength.ts';
 import { administeredOrganization } from '../organizations/access.ts';
 import type { PortalContext, PortalRequest, PortalRouter } from '../portal-context.ts';
 import { professionalProfile } from './professional-profile.ts';
@@ -17,8 +18,9 @@ const NOTICES: Record<string, string> = {
 /** Add New Professionals, the profile with Edit / Save, Send Invite E-mail, and Delete (J2, J6, J7). */
 export function professionalRoutes(router: PortalRouter, portal: PortalContext): void {
   const base = '/accounts/:orgId/professionals';
-  // Signed in and a member (the J12 gate); whether they administer `:orgId` is the service's call.
-  const admin = requireMember(portal);
+  // Signed in, a member (J12), as strongly as `:orgId` asks (J15); whether they administer it is the
+  // service's call.
+  const admin = requireMemberOf(portal);
   const target = (ctx: PortalRequest) => ({
     actor: actorOf(ctx),
     organizationId: ctx.params.orgId!,

@@ -11,7 +11,12 @@ export interface Membership {
   /** The professional's id. */
   readonly id: string;
   readonly isAdministrator: boolean;
-  readonly organization: { readonly id: string; readonly name: string };
+  readonly organization: {
+    readonly id: string;
+    readonly name: string;
+    /** The organization's policy (J15): its pages need a two-step sign-in. */
+    readonly requiresTwoStep: boolean;
+  };
 }
 
 /**
@@ -22,7 +27,7 @@ export interface Membership {
 function membershipsJson(issuer: string, subject: string): string {
   return `(select coalesce(json_agg(json_build_object(
       'id', p.id, 'isAdministrator', p.is_administrator,
-      'organization', json_build_object('id', o.id, 'name', o.name)) order by o.name, o.id), '[]'::json)
+      'organization', json_build_object('id', o.id, 'name', o.name, 'requiresTwoStep', o.requires_two_step)) order by o.name, o.id), '[]'::json)
     from portal.professional p join portal.organization o on o.id = p.organization_id
     where p.idp_issuer = ${issuer} and p.idp_subject = ${subject} and p.status = 'active')`;
 }
@@ -44,6 +49,9 @@ export interface SignedIn extends VerifiedIdentity {
   readonly sid?: string;
   /** For RP-initiated logout's `id_token_hint`. */
   readonly idToken: string;
+  /** How strong the sign-in was, as the ID token says (OIDC Core §2 `acr`, RFC 8176 `amr`). */
+  readonly acr?: string;
+  readonly amr?: readonly string[];
   readonly optionId: string;
 }
 

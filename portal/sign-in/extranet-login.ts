@@ -21,6 +21,14 @@ export function rememberOption(ctx: PortalRequest, portal: PortalContext, option
   });
 }
 
+/** The sign-in strengths a page may ask for (DESIGN.md: `acr_values_supported`). */
+export type StrongerSignIn = 'mfa' | 'phr';
+
+/** `acr` from a query string: only a strength we know, anything else is no request at all. */
+export function strongerSignIn(value: unknown): StrongerSignIn | undefined {
+  return value === 'mfa' || value === 'phr' ? value : undefined;
+}
+
 /**
  * Sign in and come back to `returnTo` (J5): through the option asked for, the only one, or the one
  * remembered from the last sign-in; when the portal cannot tell, the **Extranet Login** page lists
@@ -31,6 +39,7 @@ export async function signInOrChoose(
   portal: PortalContext,
   returnTo: string,
   asked?: string,
+  acrValues?: StrongerSignIn,
 ): Promise<void> {
   const option =
     portal.signIn.find(asked) ??
@@ -39,7 +48,7 @@ export async function signInOrChoose(
       : portal.signIn.find(ctx.cookies.get(rememberCookieName(portal.secure))));
   if (!option) return renderExtranetLogin(ctx, portal, returnTo);
   const loginHint = waitingContinuation(ctx, returnTo)?.loginHint;
-  await startSignIn(ctx, portal, option, { returnTo, loginHint });
+  await startSignIn(ctx, portal, option, { returnTo, loginHint, acrValues });
 }
 
 /** The options, each a link that signs in through it and returns to `returnTo`. */

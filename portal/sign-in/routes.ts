@@ -1,7 +1,7 @@
 import type { PortalContext, PortalRouter } from '../portal-context.ts';
 import { endSession, renewSession, sessionOf, updateSession } from '../sessions/sessions.ts';
 import { waitingContinuation } from './continuation.ts';
-import { rememberOption, renderExtranetLogin, signInOrChoose } from './extranet-login.ts';
+import { rememberOption, renderExtranetLogin, signInOrChoose, strongerSignIn } from './extranet-login.ts';
 import { safeReturnTo } from './return-to.ts';
 import { auditSignIn } from './sign-in-audit.ts';
 import { completeSignIn, type SignInFailure } from './sign-in-flow.ts';
@@ -16,7 +16,9 @@ const FAILURES: Record<SignInFailure, string> = {
 /** Sign In, the Extranet Login page, the callback, and Sign out (RP-initiated logout). */
 export function signInRoutes(router: PortalRouter, portal: PortalContext): void {
   router.get('/sign-in', async (ctx) => {
-    await signInOrChoose(ctx, portal, safeReturnTo(ctx.query.returnTo), String(ctx.query.option ?? ''));
+    const returnTo = safeReturnTo(ctx.query.returnTo);
+    const option = String(ctx.query.option ?? '');
+    await signInOrChoose(ctx, portal, returnTo, option, strongerSignIn(ctx.query.acr));
   });
 
   router.get('/extranet-login', async (ctx) => {

@@ -20,7 +20,7 @@ export async function startSignIn(
   ctx: PortalRequest,
   portal: PortalContext,
   option: SignInOption,
-  request: { returnTo: string; loginHint?: string },
+  request: { returnTo: string; loginHint?: string; acrValues?: string },
 ): Promise<void> {
   const config = await option.configuration();
   const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -44,6 +44,8 @@ export async function startSignIn(
     state,
     nonce,
     ...(request.loginHint ? { login_hint: request.loginHint } : {}),
+    // OIDC Core §3.1.2.1: ask for a stronger sign-in (step-up), as an organization's policy needs.
+    ...(request.acrValues ? { acr_values: request.acrValues } : {}),
   });
   ctx.status = 303;
   ctx.redirect(url.href);
@@ -93,6 +95,10 @@ export async function completeSignIn(
       emailVerified: claims.email_verified === true,
       name: typeof claims.name === 'string' && claims.name ? claims.name : email,
       sid: typeof claims.sid === 'string' ? claims.sid : undefined,
+      acr: typeof claims.acr === 'string' ? claims.acr : undefined,
+      amr: Array.isArray(claims.amr)
+        ? claims.amr.filter((m): m is string => typeof m === 'string')
+        : undefined,
       idToken: tokens.id_token!,
       optionId: option.id,
     };

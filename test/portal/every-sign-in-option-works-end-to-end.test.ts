@@ -140,6 +140,29 @@ describe('every sign-in option works end to end: the built-in IdP and a partnerâ
     expect(usernameOf(home)).toBeUndefined();
   });
 
+  it('back-channel logout from the built-in IdP ends its session beside the partner option', async () => {
+    const person = newPerson({ givenName: 'Ed', familyName: 'BuiltIn' });
+    await createOrganization(portal.domain, {
+      actor: SYSTEM_ACTOR,
+      name: 'Built In Two Ltd',
+      admin: { givenName: 'Ed', familyName: 'BuiltIn', email: person.email },
+    });
+    const browser = browserlessClient();
+    const choice = await browser.get(await invitationLink(idp, portal, person.email));
+    const joined = await acceptBySigningUp(
+      idp,
+      new URL(linkTo(choice, BUILT_IN), portal.url).href,
+      person,
+      browser,
+    );
+    expect(usernameOf(joined.home)).toBe('Ed BuiltIn');
+    // Signing out at the IdP itself: its logout token reaches the portal, checked with its keys.
+    await browser.submit(await browser.get(`${idp.issuer}/session/end`), { logout: 'yes' });
+    await expect
+      .poll(async () => usernameOf(await browser.get(`${portal.url}/`)), { timeout: 5000 })
+      .toBeUndefined();
+  });
+
   describe('back-channel logout from the partnerâ€™s provider', () => {
     async function signedInThroughPartner(login: string) {
       const { link } = await invitedPartnerPerson(login, true);
