@@ -26,6 +26,9 @@ import { acceptIdTokenHintsOfEveryAlg } from './patches/id-token-hint-algorithms
 import { providerConfiguration } from './provider/configuration.ts';
 import { accountFinder } from './provider/find-account.ts';
 import { idpSchema } from './schema.ts';
+import { passkeyAssets } from './second-factors/passkey-assets.ts';
+import { secondFactorRoutes } from './second-factors/routes.ts';
+import { SECURITY_NOTICES, securitySection } from './second-factors/security-section.ts';
 import { createOidcAdapter } from './storage/oidc-adapter.ts';
 
 /**
@@ -77,7 +80,11 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
     }),
   );
   interactionRoutes(pages, idp);
-  accountRoutes(pages, idp);
+  accountRoutes(pages, idp, {
+    section: (accountId) => securitySection(deps.orm.em, accountId),
+    notices: SECURITY_NOTICES,
+  });
+  secondFactorRoutes(pages, idp);
 
   provider.use(requestLog(deps.logger));
   provider.use(measureRequests(metrics));
@@ -86,7 +93,7 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
   provider.use(securityHeaders({ hsts: secure }));
   provider.use(publicHostOnly(config.IDP_ISSUER));
   provider.use(requireHttps(config.IDP_ISSUER, deps.logger));
-  provider.use(assets());
+  provider.use(assets(passkeyAssets));
   // A mistyped URL gets the error page; oidc-provider's endpoints (after `pages`) answer as before.
   provider.use(notFoundPage(views));
   provider.use(pages.routes());

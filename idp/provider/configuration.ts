@@ -9,6 +9,7 @@ import {
   mayRevoke,
 } from '../clients/clients.ts';
 import { fetchWithoutSsrfGuard } from '../patches/fetch-without-ssrf-guard.ts';
+import { ACR_VALUES, signInStrengthPolicy } from './sign-in-strength.ts';
 
 /** Lifetimes, in seconds. ID tokens bound the signing-key retention (keys/signing-keys.ts). */
 export const TTL = {
@@ -95,7 +96,12 @@ export function providerConfiguration(settings: ProviderSettings): Configuration
         }
       },
     },
-    interactions: { url: (_ctx, interaction) => `${base}/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `${base}/interaction/${interaction.uid}`,
+      policy: signInStrengthPolicy(),
+    },
+    // OIDC Discovery `acr_values_supported`; each sign-in sets `acr` and `amr` (RFC 8176) in its result.
+    acrValues: [...ACR_VALUES],
     cookies: {
       keys: [...settings.cookieSecrets],
       long: { httpOnly: true, sameSite: 'lax', secure: settings.secureCookies },

@@ -85,11 +85,13 @@ export async function verifyAuthenticatorCode(
     const app = await em.fork().findOne(AuthenticatorApp, { account: accountId }, { populate: ['secret'] });
     if (!app?.confirmedAt) throw totpCodeInvalid();
     const step = acceptedStep(app.secret, code, app.lastUsedStep);
-    const updated = await em.fork().nativeUpdate(
-      AuthenticatorApp,
-      { account: accountId, $or: [{ lastUsedStep: null }, { lastUsedStep: { $lt: step } }] },
-      { lastUsedStep: step },
-    );
+    const updated = await em
+      .fork()
+      .nativeUpdate(
+        AuthenticatorApp,
+        { account: accountId, $or: [{ lastUsedStep: null }, { lastUsedStep: { $lt: step } }] },
+        { lastUsedStep: step },
+      );
     if (updated !== 1) throw totpCodeUsed();
   });
 }

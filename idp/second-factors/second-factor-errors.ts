@@ -2,7 +2,8 @@ import { AppError } from '../../adapters/http/errors.ts';
 
 /** The words the person sees when a second factor or a change to one is refused, by code. */
 export const SECOND_FACTOR_ERRORS = {
-  SECOND_FACTOR_CODE_INVALID: 'This code is not correct. Enter the 6-digit code your authenticator app shows now.',
+  SECOND_FACTOR_CODE_INVALID:
+    'This code is not correct. Enter the 6-digit code your authenticator app shows now.',
   SECOND_FACTOR_CODE_USED: 'This code was used already. Wait for the next code in your authenticator app.',
   RECOVERY_CODE_INVALID: 'This recovery code is not correct or was used already.',
   PASSKEY_REFUSED: 'The passkey could not be verified. Try again, or use another way to sign in.',

@@ -26,6 +26,7 @@ const PasskeySchema = defineEntity({
 });
 export class Passkey extends PasskeySchema.class {}
 PasskeySchema.setClass(Passkey);
+
 export { PasskeySchema };
 
 /** The account's authenticator app (RFC 6238 TOTP): one per account, used once confirmed by a code. */
@@ -44,6 +45,7 @@ const AuthenticatorAppSchema = defineEntity({
 });
 export class AuthenticatorApp extends AuthenticatorAppSchema.class {}
 AuthenticatorAppSchema.setClass(AuthenticatorApp);
+
 export { AuthenticatorAppSchema };
 
 /** One of the account's single-use recovery codes (NIST SP 800-63B §5.1.2 look-up secrets). */
@@ -61,6 +63,7 @@ const RecoveryCodeSchema = defineEntity({
 });
 export class RecoveryCode extends RecoveryCodeSchema.class {}
 RecoveryCodeSchema.setClass(RecoveryCode);
+
 export { RecoveryCodeSchema };
 
 /**
@@ -80,4 +83,5 @@ const PasskeyChallengeSchema = defineEntity({
 });
 export class PasskeyChallenge extends PasskeyChallengeSchema.class {}
 PasskeyChallengeSchema.setClass(PasskeyChallenge);
+
 export { PasskeyChallengeSchema };

@@ -4,7 +4,11 @@ import type { RateLimits } from '../rate-limits/rate-limits.ts';
 /** The limit second-step codes count against: only the holder of the password can spend it. */
 export type SecondStepLimit = Pick<RateLimits, 'secondStepByAccount'>;
 
-const REFUSED_CODES = ['SECOND_FACTOR_CODE_INVALID', 'SECOND_FACTOR_CODE_USED', 'RECOVERY_CODE_INVALID'] as const;
+const REFUSED_CODES = [
+  'SECOND_FACTOR_CODE_INVALID',
+  'SECOND_FACTOR_CODE_USED',
+  'RECOVERY_CODE_INVALID',
+] as const;
 
 /**
  * Check a code of `accountId` under the per-account limit, in PostgreSQL so it holds across
