@@ -77,7 +77,8 @@ export function providerConfiguration(settings: ProviderSettings): Configuration
       },
     ],
     findAccount: settings.findAccount,
-    claims: { ...CLAIMS } as unknown as Configuration['claims'],
+    // `acr` and `amr` (OIDC Core §2, RFC 8176) go with `openid`: in every ID token, as the sign-in set them.
+    claims: { ...CLAIMS, openid: [...CLAIMS.openid, 'acr', 'amr'] } as unknown as Configuration['claims'],
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     responseTypes: ['code', 'none'],
     pkce: { required: () => true },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import {
   type AuthenticationResponseJSON,
@@ -11,6 +12,7 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { isoBase64URL, isoUint8Array } from '@simplewebauthn/server/helpers';
+import { isId } from '../../adapters/db/ids.ts';
 import { enqueueMail } from '../../adapters/mail/outbox.ts';
 import { Account } from '../accounts/account.entity.ts';
 import { consumeChallenge, keepChallenge } from './passkey-challenges.ts';
@@ -90,6 +92,7 @@ export async function addPasskey(
     if (await tx.findOne(Passkey, { credentialId: credential.id }))
       throw passkeyRefused(undefined, 'This passkey is registered already.');
     const passkey = tx.create(Passkey, {
+      id: randomUUID(),
       account: account.id,
       credentialId: credential.id,
       publicKey: isoBase64URL.fromBuffer(credential.publicKey),
@@ -213,7 +216,5 @@ function transportsOf(passkey: Passkey) {
 
 // A malformed id is no passkey of this account, not a database error.
 function uuidOr(id: string): string {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
-    ? id
-    : '00000000-0000-0000-0000-000000000000';
+  return isId(id) ? id : '00000000-0000-0000-0000-000000000000';
 }

@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { enqueueMail } from '../../adapters/mail/outbox.ts';
 import { RecoveryCode } from './second-factor.entity.ts';
@@ -24,7 +24,12 @@ export async function createRecoveryCodes(
   await em.transactional(async (tx) => {
     await tx.nativeDelete(RecoveryCode, { account: account.id });
     for (const code of codes)
-      tx.create(RecoveryCode, { account: account.id, codeHash: codeHash(account.id, code), usedAt: null });
+      tx.create(RecoveryCode, {
+        id: randomUUID(),
+        account: account.id,
+        codeHash: codeHash(account.id, code),
+        usedAt: null,
+      });
     enqueueMail(tx, secondFactorChangedMail(account.email, 'recoveryCodesCreated'));
   });
   return codes.map((code) => `${code.slice(0, 5)}-${code.slice(5)}`);
