@@ -1,5 +1,5 @@
 import { CONTROL_CHARACTER_MESSAGE, hasControlCharacter } from '../../adapters/http/control-characters.ts';
-import { invalidInput } from '../../adapters/http/forms.ts';
+import { AppError } from '../../adapters/http/errors.ts';
 import { passkeyRefused } from './second-factor-errors.ts';
 
 const NAME_MAX = 60;
@@ -7,9 +7,9 @@ const NAME_MAX = 60;
 /** A passkey's name as the person typed it: trimmed, 1 to 60 characters, one line. */
 export function passkeyName(input: string): string {
   const name = input.normalize('NFC').trim();
-  if (!name) throw invalidInput({ name: 'Give the passkey a name, like "Work laptop".' });
-  if (name.length > NAME_MAX) throw invalidInput({ name: `Keep the name to ${NAME_MAX} characters.` });
-  if (hasControlCharacter(name)) throw invalidInput({ name: CONTROL_CHARACTER_MESSAGE });
+  if (!name) throw badName('Give the passkey a name, like "Work laptop".');
+  if (name.length > NAME_MAX) throw badName(`Keep the name to ${NAME_MAX} characters.`);
+  if (hasControlCharacter(name)) throw badName(CONTROL_CHARACTER_MESSAGE);
   return name;
 }
 
@@ -36,4 +36,10 @@ export function webAuthnResponse<T>(input: string): T {
   )
     throw passkeyRefused();
   return parsed as T;
+}
+
+// The one field's problem is the message: the rename form on the account page has no room for
+// field errors, so the error page says it.
+function badName(message: string): AppError<'INVALID_INPUT'> {
+  return new AppError('INVALID_INPUT', 400, message, { fields: { name: message } });
 }
