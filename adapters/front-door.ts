@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Database, SchemaModule } from './db/database.ts';
-import { assets } from './http/assets.ts';
+import { assets, type StaticAsset } from './http/assets.ts';
 import { healthChecks } from './http/health.ts';
 import { publicHostOnly } from './http/public-host.ts';
 import { requestLog } from './http/request-log.ts';
@@ -19,6 +19,8 @@ export interface FrontDoorOptions {
   readonly metricsToken?: string;
   readonly orm: Database;
   readonly schema: SchemaModule;
+  /** The service's own static files besides the shared stylesheet and script, by path. */
+  readonly assets?: Readonly<Record<string, StaticAsset>>;
 }
 
 /**
@@ -40,6 +42,6 @@ export function frontDoor(options: FrontDoorOptions): Middleware[] {
     securityHeaders({ hsts: publicUrl.startsWith('https://') }),
     publicHostOnly(publicUrl),
     requireHttps(publicUrl, logger),
-    assets(),
+    assets(options.assets),
   ];
 }

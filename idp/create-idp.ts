@@ -18,6 +18,9 @@ import { acceptIdTokenHintsOfEveryAlg } from './patches/id-token-hint-algorithms
 import { providerConfiguration } from './provider/configuration.ts';
 import { accountFinder } from './provider/find-account.ts';
 import { idpSchema } from './schema.ts';
+import { passkeyAssets } from './second-factors/passkey-assets.ts';
+import { secondFactorRoutes } from './second-factors/routes.ts';
+import { SECURITY_NOTICES, securitySection } from './second-factors/security-section.ts';
 import { rememberedGrantId } from './storage/app-sessions.ts';
 import { createOidcAdapter } from './storage/oidc-adapter.ts';
 
@@ -70,7 +73,11 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
     }),
   );
   interactionRoutes(pages, idp);
-  accountRoutes(pages, idp);
+  accountRoutes(pages, idp, {
+    section: (accountId) => securitySection(deps.orm.em, accountId),
+    notices: SECURITY_NOTICES,
+  });
+  secondFactorRoutes(pages, idp);
 
   const door = frontDoor({
     publicUrl: config.IDP_ISSUER,
@@ -79,6 +86,7 @@ export async function createIdp(config: Config, deps: IdpDeps): Promise<IdpConte
     metricsToken: config.METRICS_TOKEN,
     orm: deps.orm,
     schema: idpSchema,
+    assets: passkeyAssets,
   });
   for (const middleware of door) provider.use(middleware);
   // A mistyped URL gets the error page; oidc-provider's endpoints (after `pages`) answer as before.

@@ -2,11 +2,25 @@ import type { SchemaModule } from '../adapters/db/database.ts';
 import { OutboxMailSchema } from '../adapters/mail/outbox.ts';
 import { AccountSchema, EmailSecretSchema } from './accounts/account.entity.ts';
 import { idpMigrations } from './migrations/index.ts';
+import {
+  AuthenticatorAppSchema,
+  PasskeyChallengeSchema,
+  PasskeySchema,
+  RecoveryCodeSchema,
+} from './second-factors/second-factor.entity.ts';
 
 /** The IdP's tables, in the `idp` schema. */
 export const idpSchema: SchemaModule = {
   schema: 'idp',
-  entities: [AccountSchema, EmailSecretSchema, OutboxMailSchema],
+  entities: [
+    AccountSchema,
+    EmailSecretSchema,
+    OutboxMailSchema,
+    PasskeySchema,
+    AuthenticatorAppSchema,
+    RecoveryCodeSchema,
+    PasskeyChallengeSchema,
+  ],
   migrations: idpMigrations,
   unmappedTables: {
     oidc_payload: "oidc-provider's models, stored as its adapter contract asks (idp/storage/)",

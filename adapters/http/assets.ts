@@ -4,8 +4,14 @@ import type { Middleware } from 'koa';
 
 const require = createRequire(import.meta.url);
 
+/** A static file served as it is: its bytes and content type. */
+export interface StaticAsset {
+  readonly body: Buffer;
+  readonly type: string;
+}
+
 /** The stylesheets both services serve: Pico's classless base and our few rules. Read once. */
-const files: Record<string, { body: Buffer; type: string }> = {
+const shared: Record<string, StaticAsset> = {
   '/assets/pico.css': {
     body: readFileSync(require.resolve('@picocss/pico/css/pico.classless.min.css')),
     type: 'text/css',
@@ -17,10 +23,11 @@ const files: Record<string, { body: Buffer; type: string }> = {
   },
 };
 
-/** Serves the static assets with a long cache lifetime. */
-export function assets(): Middleware {
+/** Serves the static assets, and a service's own (`extra`, by path), with a long cache lifetime. */
+export function assets(extra: Readonly<Record<string, StaticAsset>> = {}): Middleware {
+  const files: Record<string, StaticAsset> = { ...shared, ...extra };
   return async (ctx, next) => {
-    const file = ctx.method === 'GET' ? files[ctx.path] : undefined;
+    const file = ctx.method === 'GET' && Object.hasOwn(files, ctx.path) ? files[ctx.path] : undefined;
     if (!file) return next();
     ctx.type = file.type;
     ctx.set('Cache-Control', 'public, max-age=3600');

@@ -12,10 +12,32 @@ import { changePassword, passwordChangeForm, profileForm, updateProfile } from '
 import { passwordResetRoutes } from './password-reset-routes.ts';
 
 /**
- * The account pages (the guide's "account settings page"): profile, password, apps with access,
- * sign out everywhere, delete account; plus the standalone sign-up entry, the legal pages and password reset.
+ * The account page's Security section (passkeys, authenticator app, recovery codes), given by the
+ * capability that owns it (idp/second-factors/, which stands above this folder): what it shows for
+ * an account, and its notices after a change, by `done`.
  */
-export function accountRoutes(router: Router, idp: IdpContext): void {
+export interface AccountSecurity {
+  section(accountId: string): Promise<unknown>;
+  readonly notices: Readonly<Record<string, string>>;
+}
+
+/**
+ * The account pages (the guide's "account settings page"): profile, password, apps with access,
+ * security, sign out everywhere, delete account; plus the standalone sign-up entry, the legal pages and password reset.
+ */
+export function accountRoutes(router: Router, idp: IdpContext, security?: AccountSecurity): void {
+  const renderAccount = (ctx: Context, account: Account, state: AccountState, status = 200) =>
+    renderAccountPage(ctx, idp, account, state, status, security);
+  const change = (
+    ctx: Context,
+    account: Account,
+    values: Record<string, string>,
+    run: () => Promise<void>,
+  ): Promise<void> =>
+    attempt(ctx, run, (refusal) =>
+      renderAccount(ctx, account, { values, ...refusalOf(refusal) }, refusal.status),
+    );
+
   router.get('/signup', (ctx) => ctx.redirect(accountSignInUrl(idp, { signUp: true })));
   router.get('/terms', (ctx) => idp.views.render(ctx, 'terms', { title: 'Services Agreement' }));
   router.get('/privacy', (ctx) => idp.views.render(ctx, 'privacy', { title: 'Privacy statement' }));
@@ -23,13 +45,13 @@ export function accountRoutes(router: Router, idp: IdpContext): void {
   router.get('/account', async (ctx) => {
     const account = await signedInAccount(ctx, idp);
     if (!account) return ctx.redirect(accountSignInUrl(idp));
-    await renderAccount(ctx, idp, account, { notice: noticeFor(ctx.query.done) });
+    await renderAccount(ctx, account, { notice: noticeFor(ctx.query.done, security) });
   });
 
   router.post('/account/profile', async (ctx) => {
     const account = await requireAccount(ctx, idp);
     const form = postedForm(ctx, profileForm());
-    await change(ctx, idp, account, form, async () => {
+    await change(ctx, account, form, async () => {
       await updateProfile(idp.orm.em.fork(), account.id, form);
       ctx.redirect(`${idp.base}/account?done=profile`);
     });
@@ -38,7 +60,7 @@ export function accountRoutes(router: Router, idp: IdpContext): void {
   router.post('/account/password', async (ctx) => {
     const account = await requireAccount(ctx, idp);
     const form = postedForm(ctx, passwordChangeForm);
-    await change(ctx, idp, account, {}, async () => {
+    await change(ctx, account, {}, async () => {
       await changePassword(idp.orm.em.fork(), account.id, {
         ...form,
         throttle: { limits: idp.rateLimits, ip: ctx.ip },
@@ -65,7 +87,7 @@ export function accountRoutes(router: Router, idp: IdpContext): void {
   router.post('/account/delete', async (ctx) => {
     const account = await requireAccount(ctx, idp);
     const form = postedForm(ctx, deleteAccountForm);
-    await change(ctx, idp, account, {}, async () => {
+    await change(ctx, account, {}, async () => {
       await deleteAccount(idp.orm, idp.orm.em.fork(), account.id, {
         ...form,
         throttle: { limits: idp.rateLimits, ip: ctx.ip },
@@ -84,30 +106,20 @@ async function requireAccount(ctx: Context, idp: IdpContext): Promise<Account> {
   return account;
 }
 
-/** Run a change; a refusal re-renders the page with `values`, the message and the field errors. */
-function change(
-  ctx: Context,
-  idp: IdpContext,
-  account: Account,
-  values: Record<string, string>,
-  run: () => Promise<void>,
-): Promise<void> {
-  return attempt(ctx, run, (refusal) =>
-    renderAccount(ctx, idp, account, { values, ...refusalOf(refusal) }, refusal.status),
-  );
+interface AccountState {
+  values?: Record<string, unknown>;
+  errors?: Record<string, string>;
+  message?: string;
+  notice?: string;
 }
 
-async function renderAccount(
+async function renderAccountPage(
   ctx: Context,
   idp: IdpContext,
   account: Account,
-  state: {
-    values?: Record<string, unknown>;
-    errors?: Record<string, string>;
-    message?: string;
-    notice?: string;
-  },
-  status = 200,
+  state: AccountState,
+  status: number,
+  security: AccountSecurity | undefined,
 ): Promise<void> {
   const apps = await Promise.all(
     (await appsWithAccess(idp.orm, account.id)).map(async (app) => ({
@@ -122,6 +134,7 @@ async function renderAccount(
       title: 'Your account',
       account,
       apps,
+      security: await security?.section(account.id),
       values: {
         givenName: account.givenName,
         familyName: account.familyName,
@@ -138,7 +151,9 @@ async function renderAccount(
   );
 }
 
-function noticeFor(done: unknown): string | undefined {
+function noticeFor(done: unknown, security: AccountSecurity | undefined): string | undefined {
+  if (typeof done === 'string' && security && Object.hasOwn(security.notices, done))
+    return security.notices[done];
   if (done === 'profile') return 'Your profile is saved.';
   if (done === 'password') return 'Your password is changed. Every other session of your account has ended.';
   if (done === 'revoked') return 'The app no longer has access to your account.';

@@ -11,10 +11,12 @@ export interface InteractionPage {
   readonly interaction: Interaction;
   readonly uid: string;
   readonly prompt: string;
+  /** Why the provider prompts, e.g. `no_session`, or `acr_step_up` (idp/provider/sign-in-strength.ts). */
+  readonly reasons: readonly string[];
   readonly params: UnknownObject;
   readonly clientId: string;
   readonly promptDetails: UnknownObject;
-  readonly session?: { accountId: string };
+  readonly session?: { accountId: string; acr?: string; amr?: string[] };
   readonly grantId?: string;
   /** What an earlier step of this interaction proved, e.g. the account whose password was right. */
   readonly result?: UnknownObject;
@@ -44,6 +46,7 @@ export async function interactionPage(
     interaction: details,
     uid: details.uid,
     prompt: details.prompt.name,
+    reasons: details.prompt.reasons,
     params: details.params,
     clientId: String(details.params.client_id),
     promptDetails: details.prompt.details,
@@ -101,6 +104,7 @@ export async function renderLogin(
       title: 'Sign in',
       action: `${prefix}/login`,
       signUpUrl: `${prefix}/signup`,
+      passkeyAction: `${prefix}/passkey`,
       abortUrl: `${prefix}/abort`,
       clientName: client?.clientName,
       values: { email: loginHint(page), ...state.values },

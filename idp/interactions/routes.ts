@@ -1,7 +1,18 @@
 import type Router from '@koa/router';
 import type { IdpContext } from '../idp-context.ts';
+import { STEP_UP_REASON } from '../provider/sign-in-strength.ts';
 import { consentRoutes } from './consent.ts';
 import { interactionPage, renderLogin, renderSignUp, signInTo } from './pages.ts';
+import {
+  passkeyOptions,
+  secondStepWithCode,
+  secondStepWithRecoveryCode,
+  showRecoveryCode,
+  showSecondStep,
+  showSecondStepRefused,
+  signInWithPasskey,
+  startSecondStep,
+} from './second-step.ts';
 import {
   resendInInteraction,
   signInWithPassword,
@@ -19,7 +30,41 @@ export function interactionRoutes(router: Router, idp: IdpContext): void {
     const page = await interactionPage(ctx, idp);
     if (page.prompt === 'consent') return consentRoutes.show(ctx, idp, page);
     if (page.params.screen_hint === 'signup') return renderSignUp(ctx, idp, page);
+    // An app asks for more than this session's sign-in proved: the second step only.
+    const session = page.session;
+    if (page.reasons.includes(STEP_UP_REASON) && session?.accountId) {
+      const pending = { accountId: session.accountId, amr: session.amr ?? ['pwd'] };
+      if (await startSecondStep(ctx, idp, page, pending)) return;
+    }
     return renderLogin(ctx, idp, page);
+  });
+
+  router.get('/interaction/:uid/second-step', async (ctx) => {
+    await showSecondStep(ctx, idp, await interactionPage(ctx, idp, 'login'));
+  });
+
+  router.post('/interaction/:uid/second-step/code', async (ctx) => {
+    await secondStepWithCode(ctx, idp, await interactionPage(ctx, idp, 'login'));
+  });
+
+  router.get('/interaction/:uid/second-step/recovery', async (ctx) => {
+    await showRecoveryCode(ctx, idp, await interactionPage(ctx, idp, 'login'));
+  });
+
+  router.post('/interaction/:uid/second-step/recovery', async (ctx) => {
+    await secondStepWithRecoveryCode(ctx, idp, await interactionPage(ctx, idp, 'login'));
+  });
+
+  router.post('/interaction/:uid/passkey/options', async (ctx) => {
+    await passkeyOptions(ctx, idp, await interactionPage(ctx, idp, 'login'));
+  });
+
+  router.post('/interaction/:uid/passkey', async (ctx) => {
+    const page = await interactionPage(ctx, idp, 'login');
+    await signInWithPasskey(ctx, idp, page, async (refusal) => {
+      if (page.result?.secondStep) return showSecondStepRefused(ctx, idp, page, refusal);
+      return renderLogin(ctx, idp, page, { message: refusal.message }, refusal.status);
+    });
   });
 
   router.get('/interaction/:uid/signup', async (ctx) =>

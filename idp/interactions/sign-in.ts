@@ -25,6 +25,7 @@ import {
   renderVerify,
   signInTo,
 } from './pages.ts';
+import { startSecondStep } from './second-step.ts';
 
 /**
  * E-mail and password. Unknown e-mail and wrong password get the same answer; failures count
@@ -48,7 +49,8 @@ export async function signInWithPassword(
       });
       devices.remember(ctx, account);
       idp.metrics.signIns.inc({ outcome: 'success' });
-      await signInTo(ctx, page, { login: { accountId: account.id, amr: ['pwd'] } });
+      if (await startSecondStep(ctx, idp, page, { accountId: account.id, amr: ['pwd'] })) return;
+      await signInTo(ctx, page, { login: { accountId: account.id, acr: 'pwd', amr: ['pwd'] } });
     },
     async (refusal) => {
       if (refusal instanceof EmailNotVerifiedError) {
@@ -130,7 +132,8 @@ export async function verifyInInteraction(
       });
       if (account.email === page.result?.pendingEmail) {
         deviceCookiesOf(idp).remember(ctx, account);
-        await signInTo(ctx, page, { login: { accountId: account.id, amr: ['pwd'] } });
+        if (await startSecondStep(ctx, idp, page, { accountId: account.id, amr: ['pwd'] })) return;
+        await signInTo(ctx, page, { login: { accountId: account.id, acr: 'pwd', amr: ['pwd'] } });
         return;
       }
       await renderLogin(ctx, idp, page, {

@@ -6,6 +6,7 @@ import { rateLimits } from './0004-rate-limits.ts';
 import { signingKeys } from './0005-signing-keys.ts';
 import { accountLookups } from './0006-account-lookups.ts';
 import { backchannelLogouts } from './0007-backchannel-logouts.ts';
+import { secondFactors } from './0008-second-factors.ts';
 
 /** Every committed IdP migration, in order. Never edit one that has shipped: add another. */
 export const idpMigrations: readonly MigrationObject[] = [
@@ -16,4 +17,5 @@ export const idpMigrations: readonly MigrationObject[] = [
   signingKeys,
   accountLookups,
   backchannelLogouts,
+  secondFactors,
 ];

@@ -9,6 +9,7 @@ import {
   mayRevoke,
 } from '../clients/clients.ts';
 import { fetchWithoutSsrfGuard } from '../patches/fetch-without-ssrf-guard.ts';
+import { ACR_VALUES, signInStrengthPolicy } from './sign-in-strength.ts';
 
 /** Lifetimes, in seconds. ID tokens bound the signing-key retention (keys/signing-keys.ts). */
 export const TTL = {
@@ -76,7 +77,8 @@ export function providerConfiguration(settings: ProviderSettings): Configuration
       },
     ],
     findAccount: settings.findAccount,
-    claims: { ...CLAIMS } as unknown as Configuration['claims'],
+    // `acr` and `amr` (OIDC Core §2, RFC 8176) go with `openid`: in every ID token, as the sign-in set them.
+    claims: { ...CLAIMS, openid: [...CLAIMS.openid, 'acr', 'amr'] } as unknown as Configuration['claims'],
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     responseTypes: ['code', 'none'],
     pkce: { required: () => true },
@@ -95,7 +97,12 @@ export function providerConfiguration(settings: ProviderSettings): Configuration
         }
       },
     },
-    interactions: { url: (_ctx, interaction) => `${base}/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `${base}/interaction/${interaction.uid}`,
+      policy: signInStrengthPolicy(),
+    },
+    // OIDC Discovery `acr_values_supported`; each sign-in sets `acr` and `amr` (RFC 8176) in its result.
+    acrValues: [...ACR_VALUES],
     cookies: {
       keys: [...settings.cookieSecrets],
       long: { httpOnly: true, sameSite: 'lax', secure: settings.secureCookies },

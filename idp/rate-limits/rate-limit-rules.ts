@@ -24,6 +24,9 @@ export const DEFAULT_RATE_LIMIT_RULES = {
   signInByDevice: { points: 10, durationSeconds: 15 * 60, blockSeconds: 15 * 60 },
   signUpByIp: { points: 50, durationSeconds: 60 * 60 },
   mailByAccount: { points: 10, durationSeconds: 60 * 60 },
+  // The second step comes after the right password, so only its holder can spend these: a 6-digit
+  // code then has 10 guesses a quarter hour, far below NIST SP 800-63B §5.2.2's 100 (ASVS 5.0 V6.3.1).
+  secondStepByAccount: { points: 10, durationSeconds: 15 * 60, blockSeconds: 15 * 60 },
 } as const satisfies Record<string, RateLimitRule>;
 
 export type RateLimitName = keyof typeof DEFAULT_RATE_LIMIT_RULES;

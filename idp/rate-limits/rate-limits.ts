@@ -68,6 +68,7 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
     signInByDevice: limit('signInByDevice', false),
     signUpByIp: limit('signUpByIp', false),
     mailByAccount: limit('mailByAccount', false),
+    secondStepByAccount: limit('secondStepByAccount', false),
   };
 }
 

@@ -46,4 +46,28 @@ describe('the IdP schema upgrades in place', () => {
       await upgraded.close(true);
     }
   });
+
+  it('a database of the version before second factors upgrades at start-up and keeps its accounts', async () => {
+    const url = await emptyDatabase();
+    const before = idpSchema.migrations.filter((m) => m.name !== '0008-second-factors');
+    expect(before).toHaveLength(idpSchema.migrations.length - 1);
+    const old = await openDatabase({ ...idpSchema, migrations: before }, { url, poolMax: 2 });
+    await old.em.getConnection().execute(
+      `insert into idp.account (id, email, email_verified, given_name, family_name, birthdate, password_hash,
+         terms_accepted_at, sessions_valid_after, created_at, updated_at)
+       values ('6f1c1a52-5d3c-4f39-9f0e-0a4a8f1d2b11', 'ada@example.com', true, 'Ada', 'Lovelace', '1985-12-10',
+         'x', now(), now(), now(), now())`,
+    );
+    await old.close(true);
+
+    const upgraded = await openDatabase(idpSchema, { url, poolMax: 2 });
+    try {
+      const next = upgraded.em.getConnection();
+      expect(await next.execute(`select email from idp.account`)).toEqual([{ email: 'ada@example.com' }]);
+      for (const table of ['passkey', 'authenticator_app', 'recovery_code', 'passkey_challenge'])
+        expect(await next.execute(`select count(*)::int as n from idp.${table}`)).toEqual([{ n: 0 }]);
+    } finally {
+      await upgraded.close(true);
+    }
+  });
 });
