@@ -7,12 +7,7 @@ import type { BrowserlessClient, Page } from '../support/browserless-client.ts';
 import { linkTo } from '../support/html-page.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
-import {
-  invitationLink,
-  type OrganizationAdmin,
-  organizationAdmin,
-  usernameOf,
-} from '../support/portal-people.ts';
+import { type OrganizationAdmin, organizationAdmin, usernameOf } from '../support/portal-people.ts';
 import { setUpAuthenticatorApp } from '../support/second-factors.ts';
 
 describe('J15: an organization that requires two-step verification', () => {
