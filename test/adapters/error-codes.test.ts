@@ -39,6 +39,7 @@ const portalRefusals: AppError[] = [
   portalErrors.invitationRevoked(),
   portalErrors.invitationClaimed(),
   portalErrors.wrongAccount('grace@example.com'),
+  portalErrors.emailNotVerified('grace@example.com'),
   portalErrors.alreadyMember('grace@example.com'),
 ];
 

@@ -31,7 +31,7 @@ describe('J1 in Chromium: a person signs up and signs in at the IdP', () => {
     await page.goto(`${idp.issuer}/account`);
     await page.getByLabel('E-mail').fill(person.email);
     await page.getByLabel('Password').fill(person.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Your account' }).waitFor();
   });
 });

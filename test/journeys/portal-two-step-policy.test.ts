@@ -23,7 +23,7 @@ describe('J15 in Chromium: an organization that requires two-step verification',
     expect(await page.getByRole('main').textContent()).toContain('Policy Ltd requires two-step verification');
 
     // The IdP's security settings: an authenticator app, confirmed by a code.
-    await page.getByRole('link', { name: 'Set up two-step verification' }).click();
+    await page.getByRole('button', { name: 'Set up two-step verification' }).click();
     await waitForOrigin(page, idp.issuer);
     await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
     const phone = authenticatorApp((await page.locator('#secret').textContent())!.trim());
@@ -33,7 +33,7 @@ describe('J15 in Chromium: an organization that requires two-step verification',
 
     // Back at the portal, the same page still asks; the step-up takes the code only.
     await page.goto(orgPage);
-    await page.getByRole('link', { name: 'Sign in again with two-step verification' }).click();
+    await page.getByRole('button', { name: 'Sign in again with two-step verification' }).click();
     await waitForOrigin(page, idp.issuer);
     await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
     expect(await page.getByLabel('Password').count()).toBe(0);

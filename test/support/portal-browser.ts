@@ -102,7 +102,7 @@ export async function fillSignUpForm(page: Page, person: NewPerson): Promise<voi
 export async function signInAtIdpPage(page: Page, person: NewPerson): Promise<void> {
   await page.getByLabel('E-mail').fill(person.email);
   await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** The username menu top right, opened: `name` when signed in, "Welcome, User" when not. */
