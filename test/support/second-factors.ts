@@ -4,7 +4,7 @@ import type { BrowserlessClient, Page } from './browserless-client.ts';
 import { formOf } from './html-page.ts';
 import { csrfOf } from './idp-account.ts';
 import type { TestIdp } from './idp-instance.ts';
-import type { SoftwareAuthenticator } from './software-authenticator.ts';
+import type { SoftwareAuthenticator } from '../../bench/software-authenticator.ts';
 
 /** An authenticator app: the codes a phone would show for the secret the setup page gave. */
 export function authenticatorApp(secret: string) {

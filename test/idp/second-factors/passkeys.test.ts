@@ -4,7 +4,7 @@ import { isAccountPage, query, signInAtIdp, signUpAtIdp } from '../../support/id
 import { startTestIdp, type TestIdp } from '../../support/idp-instance.ts';
 import { authorizationRequest, discoverAsApp, redeem, TEST_REDIRECT_URI } from '../../support/oidc-client.ts';
 import { addPasskey, passkeyOptionsOf, signInWithPasskey } from '../../support/second-factors.ts';
-import { softwareAuthenticator } from '../../support/software-authenticator.ts';
+import { softwareAuthenticator } from '../../../bench/software-authenticator.ts';
 
 describe('J14: Add a passkey, and Sign in with a passkey', () => {
   let idp: TestIdp;
