@@ -69,10 +69,14 @@ export async function runBench(
   const database = await openBenchDatabase(options.databaseUrl);
   stack.push(() => database.stop());
   progress(
-    `database: ${database.description}; seeding ${ACCOUNTS} accounts, ` +
+    `database: ${database.description}; seeding ${ACCOUNTS} accounts, ${ACCOUNTS} more for passkeys, ` +
       `${TOTP_ACCOUNTS} with an authenticator app, and one app`,
   );
-  const seed = await seedIdp(database.url, ACCOUNTS, TOTP_ACCOUNTS);
+  const seed = await seedIdp(database.url, {
+    accounts: ACCOUNTS,
+    passkeyAccounts: ACCOUNTS,
+    totpAccounts: TOTP_ACCOUNTS,
+  });
   const smtp = await startSmtpReceiver({ onMail: () => {} });
   stack.push(() => smtp.stop());
 

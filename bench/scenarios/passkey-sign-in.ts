@@ -7,7 +7,7 @@ import type { Scenario } from './scenario.ts';
 /**
  * 1. Passkey sign-in: the whole authorization code flow with "Sign in with a passkey" instead of
  * the password form (no e-mail, no password, no argon2), each time with a fresh browser. Every
- * account gets a passkey first, over HTTP; each virtual user signs in with its own accounts only,
+ * passkey account gets its passkey first, over HTTP; each virtual user signs in with its own accounts only,
  * so an authenticator's signature counter reaches the IdP in order.
  */
 export const passkeySignIn: Scenario = {
@@ -16,7 +16,7 @@ export const passkeySignIn: Scenario = {
   title: 'Passkey sign-in (code flow + PKCE)',
   users: 16,
   async prepare({ idp, seed, issuer }) {
-    const authenticators = await registerPasskeys(idp, seed.client, issuer, seed.accounts);
+    const authenticators = await registerPasskeys(idp, seed.client, issuer, seed.passkeyAccounts);
     return Array.from({ length: this.users }, (_, user) => {
       const own = authenticators.filter((_, i) => i % this.users === user);
       if (own.length === 0) throw new Error(`${this.users} virtual users need as many accounts`);
