@@ -5,6 +5,7 @@ import { measureBareArgon2id } from './bare-argon2id.ts';
 import { openBenchDatabase } from './bench-database.ts';
 import { pinLoadGenerator } from './cpu-pinning.ts';
 import { type DatabaseCounters, openDatabaseProbe } from './database-probe.ts';
+import { type DeliveredMail, deliveredMail } from './delivered-mail.ts';
 import { httpTarget } from './http-client.ts';
 import { residentMemory, startIdpProcess } from './idp-process.ts';
 import { type LoadPlan, type Measurement, measure } from './load-runner.ts';
@@ -77,7 +78,8 @@ export async function runBench(
     passkeyAccounts: ACCOUNTS,
     totpAccounts: TOTP_ACCOUNTS,
   });
-  const smtp = await startSmtpReceiver({ onMail: () => {} });
+  const mail = deliveredMail();
+  const smtp = await startSmtpReceiver({ onMail: mail.received });
   stack.push(() => smtp.stop());
 
   let bare: BareArgon2id | undefined;
@@ -119,6 +121,7 @@ export async function runBench(
     seed,
     plan,
     counters: probe.counters,
+    mail,
     signedIn: signedInPeople(() => httpTarget(idp.origin, SIGN_IN_CONNECTIONS, idp.publicHost), seed),
   };
   const rows: Row[] = [];
@@ -218,16 +221,23 @@ interface MeasureContext {
   readonly seed: Seed;
   readonly plan: LoadPlan;
   readonly counters: () => Promise<DatabaseCounters>;
+  readonly mail: DeliveredMail;
   /** The people whose tokens scenarios 3 and 4 use, signed in once, the first time one asks. */
   readonly signedIn: ScenarioContext['signedIn'];
 }
 
 /** One scenario on its own pool of keep-alive connections, one per virtual user. */
 async function measureScenario(scenario: Scenario, context: MeasureContext): Promise<Measurement> {
-  const { origin, publicHost, seed, signedIn } = context;
+  const { origin, publicHost, seed, signedIn, mail } = context;
   const target = httpTarget(origin, scenario.users, publicHost);
   try {
-    const users = await scenario.prepare({ idp: target, issuer: `https://${publicHost}`, seed, signedIn });
+    const users = await scenario.prepare({
+      idp: target,
+      issuer: `https://${publicHost}`,
+      seed,
+      signedIn,
+      mail,
+    });
     return await measure(users, context.plan, context.pid, context.counters);
   } finally {
     target.close();

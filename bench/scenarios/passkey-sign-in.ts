@@ -15,8 +15,11 @@ export const passkeySignIn: Scenario = {
   number: 1,
   title: 'Passkey sign-in (code flow + PKCE)',
   users: 16,
-  async prepare({ idp, seed, issuer }) {
+  async prepare({ idp, seed, issuer, mail }) {
+    const mailBefore = mail.total();
     const authenticators = await registerPasskeys(idp, seed.client, issuer, seed.passkeyAccounts);
+    // "A passkey was added to your account", one per account: delivered before the measurement.
+    await mail.waitFor(mailBefore + authenticators.length);
     return Array.from({ length: this.users }, (_, user) => {
       const own = authenticators.filter((_, i) => i % this.users === user);
       if (own.length === 0) throw new Error(`${this.users} virtual users need as many accounts`);

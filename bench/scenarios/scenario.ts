@@ -1,3 +1,4 @@
+import type { DeliveredMail } from '../delivered-mail.ts';
 import type { HttpTarget } from '../http-client.ts';
 import type { Iteration } from '../load-runner.ts';
 import type { Seed } from '../seed.ts';
@@ -10,6 +11,8 @@ export interface ScenarioContext {
   /** The IdP's public https origin (its issuer), the one WebAuthn answers must name. */
   readonly issuer: string;
   readonly seed: Seed;
+  /** Mail the IdP delivered: a scenario whose preparation sends some waits for it before measuring. */
+  readonly mail: DeliveredMail;
   /** Tokens of `count` people signed in through the code flow, shared by the scenarios that need them. */
   signedIn(count: number): Promise<readonly Tokens[]>;
 }
