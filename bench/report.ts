@@ -108,7 +108,29 @@ export function signInRows(signIn: Measurement, bare: Measurement): Row[] {
   ];
 }
 
+/**
+ * Password + authenticator app beside password alone: no target of its own; the reference column
+ * says what the second step adds to a sign-in, in CPU milliseconds, when both were measured.
+ */
+export function secondStepRow(
+  scenario: { id: string; number: number; title: string },
+  m: Measurement,
+  passwordAlone?: Measurement,
+): Row {
+  const extraMs = passwordAlone ? 1000 / m.perCoreSecond - 1000 / passwordAlone.perCoreSecond : undefined;
+  return {
+    ...scenario,
+    unit: '/s',
+    ...figures(m),
+    target: '— (beside password alone)',
+    reference:
+      extraMs === undefined ? '' : `second step: ${extraMs >= 0 ? '+' : ''}${extraMs.toFixed(1)} ms CPU`,
+    pass: null,
+  };
+}
+
 const RATE_TARGETS: Record<string, { perSecond: number; reference: string }> = {
+  'passkey-sign-in': { perSecond: TARGETS.passkeySignInPerSecond, reference: REFERENCES.passkeySignIn },
   'client-credentials': {
     perSecond: TARGETS.clientCredentialsPerSecond,
     reference: REFERENCES.clientCredentials,
@@ -118,7 +140,7 @@ const RATE_TARGETS: Record<string, { perSecond: number; reference: string }> = {
   introspection: { perSecond: TARGETS.introspectionPerSecond, reference: REFERENCES.introspection },
 };
 
-/** Scenarios 2–4: a rate per second against its per-core target. */
+/** Passkey sign-ins and scenarios 2–4: a rate per second against its per-core target. */
 export function rateRow(scenario: { id: string; number: number; title: string }, m: Measurement): Row {
   const goal = RATE_TARGETS[scenario.id];
   if (!goal) throw new Error(`no target for scenario ${scenario.id}`);

@@ -5,12 +5,13 @@ import { measureBareArgon2id } from './bare-argon2id.ts';
 import { openBenchDatabase } from './bench-database.ts';
 import { pinLoadGenerator } from './cpu-pinning.ts';
 import { type DatabaseCounters, openDatabaseProbe } from './database-probe.ts';
+import { type DeliveredMail, deliveredMail } from './delivered-mail.ts';
 import { httpTarget } from './http-client.ts';
 import { residentMemory, startIdpProcess } from './idp-process.ts';
 import { type LoadPlan, type Measurement, measure } from './load-runner.ts';
 import { type BenchOptions, UsageError } from './options.ts';
 import { registerBenchPortal, startIssuerProxy, startPortalProcess } from './portal-process.ts';
-import { memoryRow, portalRow, type Row, rateRow, signInRows } from './report.ts';
+import { memoryRow, portalRow, type Row, rateRow, secondStepRow, signInRows } from './report.ts';
 import { idpScenarios, portalScenario } from './scenarios/index.ts';
 import { type Scenario, type ScenarioContext, signedInPeople } from './scenarios/scenario.ts';
 import { type Seed, seedIdp } from './seed.ts';
@@ -36,6 +37,9 @@ export interface BenchReport {
 
 // Enough accounts that no two concurrent sign-ins share one.
 const ACCOUNTS = 64;
+// Password + authenticator app: a code is accepted once per account and 30-second step, so enough
+// accounts that none is needed twice in one step at up to ≈ 100 sign-ins per second.
+const TOTP_ACCOUNTS = 3_072;
 // Connections used to sign in the people whose tokens scenarios 3 and 4 use.
 const SIGN_IN_CONNECTIONS = 8;
 
@@ -65,9 +69,17 @@ export async function runBench(
   progress(pinning.note);
   const database = await openBenchDatabase(options.databaseUrl);
   stack.push(() => database.stop());
-  progress(`database: ${database.description}; seeding ${ACCOUNTS} accounts and one app`);
-  const seed = await seedIdp(database.url, ACCOUNTS);
-  const smtp = await startSmtpReceiver({ onMail: () => {} });
+  progress(
+    `database: ${database.description}; seeding ${ACCOUNTS} accounts, ${ACCOUNTS} more for passkeys, ` +
+      `${TOTP_ACCOUNTS} with an authenticator app, and one app`,
+  );
+  const seed = await seedIdp(database.url, {
+    accounts: ACCOUNTS,
+    passkeyAccounts: ACCOUNTS,
+    totpAccounts: TOTP_ACCOUNTS,
+  });
+  const mail = deliveredMail();
+  const smtp = await startSmtpReceiver({ onMail: mail.received });
   stack.push(() => smtp.stop());
 
   let bare: BareArgon2id | undefined;
@@ -109,13 +121,18 @@ export async function runBench(
     seed,
     plan,
     counters: probe.counters,
+    mail,
     signedIn: signedInPeople(() => httpTarget(idp.origin, SIGN_IN_CONNECTIONS, idp.publicHost), seed),
   };
   const rows: Row[] = [];
+  const measuredById = new Map<string, Measurement>();
   for (const scenario of scenarios) {
     progress(`${scenario.number}. ${scenario.title}: ${scenario.users} virtual users`);
     const measured = await measureScenario(scenario, context);
+    measuredById.set(scenario.id, measured);
     if (scenario.id === 'password-sign-in') rows.push(...signInRows(measured, bare!));
+    else if (scenario.id === 'password-totp-sign-in')
+      rows.push(secondStepRow(scenario, measured, measuredById.get('password-sign-in')));
     else rows.push(rateRow(scenario, measured));
   }
   const idpLoaded = residentMemory(idp.pid);
@@ -204,16 +221,23 @@ interface MeasureContext {
   readonly seed: Seed;
   readonly plan: LoadPlan;
   readonly counters: () => Promise<DatabaseCounters>;
+  readonly mail: DeliveredMail;
   /** The people whose tokens scenarios 3 and 4 use, signed in once, the first time one asks. */
   readonly signedIn: ScenarioContext['signedIn'];
 }
 
 /** One scenario on its own pool of keep-alive connections, one per virtual user. */
 async function measureScenario(scenario: Scenario, context: MeasureContext): Promise<Measurement> {
-  const { origin, publicHost, seed, signedIn } = context;
+  const { origin, publicHost, seed, signedIn, mail } = context;
   const target = httpTarget(origin, scenario.users, publicHost);
   try {
-    const users = await scenario.prepare({ idp: target, seed, signedIn });
+    const users = await scenario.prepare({
+      idp: target,
+      issuer: `https://${publicHost}`,
+      seed,
+      signedIn,
+      mail,
+    });
     return await measure(users, context.plan, context.pid, context.counters);
   } finally {
     target.close();

@@ -1,5 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { CookieJar, expectStatus, type HttpTarget, pathOf, redirectTarget } from '../http-client.ts';
+import {
+  CookieJar,
+  expectStatus,
+  type HttpTarget,
+  pathOf,
+  type Reply,
+  redirectTarget,
+} from '../http-client.ts';
 import type { BenchAccount, BenchClient } from '../seed.ts';
 
 /** What the app holds after a sign-in. */
@@ -16,13 +23,58 @@ export function clientAuthorization(client: BenchClient): Record<string, string>
 }
 
 /**
+ * The browser on the IdP's sign-in page: the interaction's path, the page, and requests sent with
+ * this browser's cookies (what the IdP sets is kept).
+ */
+export interface SignInPage {
+  readonly path: string;
+  readonly html: string;
+  get(path: string): Promise<Reply>;
+  post(path: string, form: Record<string, string>): Promise<Reply>;
+}
+
+/**
+ * How the person gets past the sign-in page: the forms they post, ending with the IdP's redirect
+ * back to the authorization request (`/auth/:uid`).
+ */
+export type SignInProof = (page: SignInPage) => Promise<Reply>;
+
+/** The e-mail and password form. */
+export function withPassword(account: BenchAccount): SignInProof {
+  return (page) =>
+    page.post(`${page.path}/login`, {
+      email: account.email,
+      password: account.password,
+      _csrf: csrfOf(page.html, '/login', 'sign-in page'),
+    });
+}
+
+/** The `_csrf` of the page's form whose action ends with `actionEnd`. */
+export function csrfOf(html: string, actionEnd: string, step: string): string {
+  const form = new RegExp(`action="[^"]*${actionEnd}"[\\s\\S]*?name="_csrf" value="([^"]*)"`);
+  const csrf = form.exec(html)?.[1];
+  if (!csrf) throw new Error(`${step}: no _csrf in the ${actionEnd} form:\n${html.slice(0, 500)}`);
+  return csrf;
+}
+
+/**
  * One person signing in to the app with a fresh browser, the whole authorization code flow as a
  * real client and browser do it: the app's authorization request with PKCE S256, state and nonce;
- * the sign-in page and its CSRF token; the password form; back to the app with the code; the code
- * exchanged at the token endpoint with the verifier. Every answer is checked.
+ * the sign-in page and its CSRF token; the forms of `proof` (the password form, for instance);
+ * back to the app with the code; the code exchanged at the token endpoint with the verifier.
+ * Every answer is checked.
  */
-export async function signIn(idp: HttpTarget, client: BenchClient, account: BenchAccount): Promise<Tokens> {
-  const browser = new CookieJar();
+export async function signIn(idp: HttpTarget, client: BenchClient, proof: SignInProof): Promise<Tokens> {
+  const request = authorizationRequest(client);
+  const back = await signInAtIdp(idp, new CookieJar(), request.path, proof);
+  const code = back.searchParams.get('code');
+  if (back.searchParams.get('state') !== request.state || !code)
+    throw new Error(`resume: no code for this state in ${back}`);
+  return redeemCode(idp, client, code, request.verifier);
+}
+
+/** The app's authorization request (PKCE S256, state, nonce): its path at the IdP and its secrets. */
+export function authorizationRequest(client: BenchClient) {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
   const authorize = new URLSearchParams({
@@ -35,42 +87,32 @@ export async function signIn(idp: HttpTarget, client: BenchClient, account: Benc
     state,
     nonce: randomBytes(16).toString('base64url'),
   });
-  const back = await signInAtIdp(idp, browser, `/auth?${authorize}`, account);
-  const code = back.searchParams.get('code');
-  if (back.searchParams.get('state') !== state || !code)
-    throw new Error(`resume: no code for this state in ${back}`);
-  return redeemCode(idp, client, code, verifier);
+  return { path: `/auth?${authorize}`, state, verifier };
 }
 
 /**
- * The browser's part at the IdP: the authorization request (`authorizePath`), the sign-in page and
- * its CSRF token, the password form, the resume; returns where the IdP sends the browser back to
- * (the app's redirect URI with `code` and `state`).
+ * The browser's part at the IdP: the authorization request (`authorizePath`), the sign-in page,
+ * the forms of `proof`, the resume; returns where the IdP sends the browser back to (the app's
+ * redirect URI with `code` and `state`). `browser` keeps the IdP's session afterwards.
  */
 export async function signInAtIdp(
   idp: HttpTarget,
   browser: CookieJar,
   authorizePath: string,
-  account: BenchAccount,
+  proof: SignInProof,
 ): Promise<URL> {
-  const go = async (send: () => ReturnType<HttpTarget['get']>) => {
-    const reply = await send();
+  const keep = (reply: Reply) => {
     browser.keep(reply);
     return reply;
   };
-  const toInteraction = await go(() => idp.get(authorizePath, { headers: browser.header() }));
-  const interaction = pathOf(redirectTarget(toInteraction, 'authorize'));
-  const page = expectStatus(
-    await go(() => idp.get(interaction, { headers: browser.header() })),
-    200,
-    'sign-in page',
-  );
-  const csrf = /action="[^"]*\/login"[\s\S]*?name="_csrf" value="([^"]*)"/.exec(page.body)?.[1];
-  if (!csrf) throw new Error(`sign-in page: no _csrf in the login form:\n${page.body.slice(0, 500)}`);
-  const form = { email: account.email, password: account.password, _csrf: csrf };
-  const loggedIn = await go(() => idp.post(`${interaction}/login`, { form, headers: browser.header() }));
-  const resume = pathOf(redirectTarget(loggedIn, 'sign-in'));
-  return redirectTarget(await go(() => idp.get(resume, { headers: browser.header() })), 'resume');
+  const get = async (path: string) => keep(await idp.get(path, { headers: browser.header() }));
+  const post = async (path: string, form: Record<string, string>) =>
+    keep(await idp.post(path, { form, headers: browser.header() }));
+  const interaction = pathOf(redirectTarget(await get(authorizePath), 'authorize'));
+  const page = expectStatus(await get(interaction), 200, 'sign-in page');
+  const signedIn = await proof({ path: interaction, html: page.body, get, post });
+  const resume = pathOf(redirectTarget(signedIn, 'sign-in'));
+  return redirectTarget(await get(resume), 'resume');
 }
 
 async function redeemCode(

@@ -1,4 +1,4 @@
-import { signIn } from './code-flow.ts';
+import { signIn, withPassword } from './code-flow.ts';
 import type { Scenario } from './scenario.ts';
 
 /**
@@ -15,7 +15,7 @@ export const passwordSignIn: Scenario = {
     let next = 0;
     const iteration = async () => {
       const account = seed.accounts[next++ % seed.accounts.length]!;
-      await signIn(idp, seed.client, account);
+      await signIn(idp, seed.client, withPassword(account));
     };
     return Array.from({ length: this.users }, () => iteration);
   },

@@ -2,7 +2,7 @@ import { CookieJar, expectStatus, type HttpTarget, pathOf, redirectTarget } from
 import type { Iteration } from '../load-runner.ts';
 import type { BenchAccount } from '../seed.ts';
 import type { PortalSeed } from '../seed-portal.ts';
-import { signInAtIdp } from './code-flow.ts';
+import { signInAtIdp, withPassword } from './code-flow.ts';
 
 /** What the portal scenario gets to build its virtual users. */
 export interface PortalScenarioContext {
@@ -56,7 +56,7 @@ async function signInToPortal(portal: HttpTarget, idp: HttpTarget, member: Bench
   const start = await portal.get('/sign-in');
   jar.keep(start);
   const authorize = redirectTarget(start, 'portal sign-in');
-  const back = await signInAtIdp(idp, new CookieJar(), pathOf(authorize), member);
+  const back = await signInAtIdp(idp, new CookieJar(), pathOf(authorize), withPassword(member));
   if (back.pathname !== '/auth/callback')
     throw new Error(`sign-in: back to ${back}, not the portal callback`);
   const callback = await portal.get(pathOf(back), { headers: jar.header() });

@@ -1,13 +1,18 @@
+import type { DeliveredMail } from '../delivered-mail.ts';
 import type { HttpTarget } from '../http-client.ts';
 import type { Iteration } from '../load-runner.ts';
 import type { Seed } from '../seed.ts';
-import { signIn, type Tokens } from './code-flow.ts';
+import { signIn, type Tokens, withPassword } from './code-flow.ts';
 
 /** What a scenario gets to build its virtual users. */
 export interface ScenarioContext {
   /** Keep-alive connections to the IdP, as many as the scenario has virtual users. */
   readonly idp: HttpTarget;
+  /** The IdP's public https origin (its issuer), the one WebAuthn answers must name. */
+  readonly issuer: string;
   readonly seed: Seed;
+  /** Mail the IdP delivered: a scenario whose preparation sends some waits for it before measuring. */
+  readonly mail: DeliveredMail;
   /** Tokens of `count` people signed in through the code flow, shared by the scenarios that need them. */
   signedIn(count: number): Promise<readonly Tokens[]>;
 }
@@ -39,7 +44,11 @@ export function signedInPeople(idp: () => HttpTarget, seed: Seed): ScenarioConte
         const missing = seed.accounts.slice(people.length, count);
         if (missing.length < count - people.length)
           throw new Error(`only ${seed.accounts.length} accounts seeded`);
-        people.push(...(await Promise.all(missing.map((account) => signIn(target, seed.client, account)))));
+        people.push(
+          ...(await Promise.all(
+            missing.map((account) => signIn(target, seed.client, withPassword(account))),
+          )),
+        );
       } finally {
         target.close();
       }

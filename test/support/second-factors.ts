@@ -1,10 +1,10 @@
 import { Secret, TOTP } from 'otpauth';
 import { expect } from 'vitest';
+import type { SoftwareAuthenticator } from '../../bench/software-authenticator.ts';
 import type { BrowserlessClient, Page } from './browserless-client.ts';
 import { formOf } from './html-page.ts';
 import { csrfOf } from './idp-account.ts';
 import type { TestIdp } from './idp-instance.ts';
-import type { SoftwareAuthenticator } from './software-authenticator.ts';
 
 /** An authenticator app: the codes a phone would show for the secret the setup page gave. */
 export function authenticatorApp(secret: string) {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { softwareAuthenticator } from '../../../bench/software-authenticator.ts';
 import { browserlessClient } from '../../support/browserless-client.ts';
 import { isAccountPage, query, signInAtIdp, signUpAtIdp } from '../../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../../support/idp-instance.ts';
 import { authorizationRequest, discoverAsApp, redeem, TEST_REDIRECT_URI } from '../../support/oidc-client.ts';
 import { addPasskey, passkeyOptionsOf, signInWithPasskey } from '../../support/second-factors.ts';
-import { softwareAuthenticator } from '../../support/software-authenticator.ts';
 
 describe('J14: Add a passkey, and Sign in with a passkey', () => {
   let idp: TestIdp;

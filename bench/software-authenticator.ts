@@ -2,11 +2,11 @@ import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } fr
 import { isoCBOR } from '@simplewebauthn/server/helpers';
 
 /**
- * A passkey authenticator in software, for HTTP tests of the WebAuthn checks: one ES256 key, a
- * discoverable credential, attestation `none` (WebAuthn Level 3 §6.5.4, §8.7), answers shaped as
- * `@simplewebauthn/browser` posts them. Each answer can be bent the way an attacker would: another
- * origin or RP ID, no user verification. (The browser journeys use Chromium's own virtual
- * authenticator instead.)
+ * A passkey authenticator in software, for the bench's passkey sign-ins and the HTTP tests of the
+ * WebAuthn checks: one ES256 key, a discoverable credential, attestation `none` (WebAuthn Level 3
+ * §6.5.4, §8.7), answers shaped as `@simplewebauthn/browser` posts them. Each answer can be bent
+ * the way an attacker would: another origin or RP ID, no user verification. (The browser journeys
+ * use Chromium's own virtual authenticator instead.)
  */
 export interface SoftwareAuthenticator {
   readonly credentialId: string;
