@@ -95,25 +95,16 @@ export async function renderLogin(
   state: FormState = {},
   status = 200,
 ) {
-  const prefix = `${idp.base}/interaction/${page.uid}`;
   const client = await idp.provider.Client.find(page.clientId);
-  await idp.views.render(
-    ctx,
-    'login',
-    {
-      title: 'Sign in',
-      action: `${prefix}/login`,
-      signUpUrl: `${prefix}/signup`,
-      passkeyAction: `${prefix}/passkey`,
-      abortUrl: `${prefix}/abort`,
-      clientName: client?.clientName,
-      values: { email: loginHint(page), ...state.values },
-      errors: state.errors ?? {},
-      message: state.message,
-      notice: state.notice,
-    },
-    status,
-  );
+  await renderInteractionPage(ctx, idp, page, 'login', state, status, (prefix) => ({
+    title: 'Sign in',
+    action: `${prefix}/login`,
+    signUpUrl: `${prefix}/signup`,
+    passkeyAction: `${prefix}/passkey`,
+    abortUrl: `${prefix}/abort`,
+    clientName: client?.clientName,
+    values: { email: loginHint(page), ...state.values },
+  }));
 }
 
 export async function renderSignUp(
@@ -123,20 +114,12 @@ export async function renderSignUp(
   state: FormState = {},
   status = 200,
 ) {
-  const prefix = `${idp.base}/interaction/${page.uid}`;
-  await idp.views.render(
-    ctx,
-    'signup',
-    {
-      title: 'Create account',
-      action: `${prefix}/signup`,
-      signInUrl: prefix,
-      values: { email: loginHint(page), ...state.values },
-      errors: state.errors ?? {},
-      message: state.message,
-    },
-    status,
-  );
+  await renderInteractionPage(ctx, idp, page, 'signup', state, status, (prefix) => ({
+    title: 'Create account',
+    action: `${prefix}/signup`,
+    signInUrl: prefix,
+    values: { email: loginHint(page), ...state.values },
+  }));
 }
 
 export async function renderVerify(
@@ -147,21 +130,30 @@ export async function renderVerify(
   state: FormState = {},
   status = 200,
 ) {
+  await renderInteractionPage(ctx, idp, page, 'verify', state, status, (prefix) => ({
+    title: 'Verify your e-mail',
+    action: `${prefix}/verify`,
+    resendAction: `${prefix}/resend`,
+    email,
+  }));
+}
+
+/**
+ * One page of an interaction: its template with the form's state (field errors, message, notice)
+ * and what the page adds, built from the interaction's own path (`…/interaction/UID`).
+ */
+async function renderInteractionPage(
+  ctx: Context,
+  idp: IdpContext,
+  page: InteractionPage,
+  template: string,
+  state: FormState,
+  status: number,
+  view: (prefix: string) => Record<string, unknown>,
+): Promise<void> {
   const prefix = `${idp.base}/interaction/${page.uid}`;
-  await idp.views.render(
-    ctx,
-    'verify',
-    {
-      title: 'Verify your e-mail',
-      action: `${prefix}/verify`,
-      resendAction: `${prefix}/resend`,
-      email,
-      errors: state.errors ?? {},
-      message: state.message,
-      notice: state.notice,
-    },
-    status,
-  );
+  const data = { errors: state.errors ?? {}, message: state.message, notice: state.notice };
+  await idp.views.render(ctx, template, { ...data, ...view(prefix) }, status);
 }
 
 /** OIDC Core §3.1.2.1 `login_hint`: pre-fills the e-mail (the portal sets it from an invitation). */
