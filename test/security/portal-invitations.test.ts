@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../adapters/http/errors.ts';
 import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
@@ -10,6 +10,7 @@ import { browserlessClient } from '../support/browserless-client.ts';
 import { linkTo } from '../support/html-page.ts';
 import { signUpFields } from '../support/idp-account.ts';
 import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
+import { captureLogs } from '../support/log-capture.ts';
 import { type NewPerson, newPerson } from '../support/oidc-client.ts';
 import { identityOf, tokenOf } from '../support/portal-domain.ts';
 import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
@@ -20,18 +21,9 @@ import {
   usernameOf,
 } from '../support/portal-people.ts';
 
-/** Every line any logger of this file's services writes, whatever its configured level. */
-const logged = vi.hoisted(() => [] as string[]);
-vi.mock('pino', async (importOriginal) => {
-  const real = await importOriginal<typeof import('pino')>();
-  const capture = { write: (line: string) => void logged.push(line) };
-  const pino = Object.assign(
-    (options: Parameters<typeof real.default>[0]) =>
-      real.default({ ...(options as object), level: 'trace' }, capture),
-    real.default,
-  );
-  return { ...real, default: pino, pino };
-});
+/** Every line the loggers of this file's services write, from `trace` up. */
+const logs = captureLogs();
+const logged = logs.lines;
 
 const codeOf = (promise: Promise<unknown>) =>
   promise.then(
@@ -48,8 +40,8 @@ describe('portal invitations under attack', () => {
   let idp: TestIdp;
   let portal: TestPortal;
   beforeAll(async () => {
-    idp = await startTestIdp();
-    portal = await startTestPortal(idp);
+    idp = await startTestIdp({}, { logger: logs.logger('idp') });
+    portal = await startTestPortal(idp, {}, { logger: logs.logger('portal') });
   });
   afterAll(async () => {
     await portal?.close();
