@@ -1,24 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../adapters/db/database.ts';
 import { idpSchema } from '../../idp/schema.ts';
-
-/** An empty database of its own, as an operator's PostgreSQL would be before the first start. */
-async function emptyDatabase(): Promise<string> {
-  const admin = new pg.Client(inject('postgresUrl'));
-  const name = `upgrade_${randomBytes(6).toString('hex')}`;
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(inject('postgresUrl'));
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+import { createEmptyDatabase } from '../support/database.ts';
 
 describe('the IdP schema upgrades in place', () => {
   it('a database filled by the version before back-channel logout deliveries upgrades at start-up and keeps every row', async () => {
-    const url = await emptyDatabase();
+    const url = await createEmptyDatabase();
     const before = idpSchema.migrations.filter((m) => m.name !== '0007-backchannel-logouts');
     expect(before).toHaveLength(idpSchema.migrations.length - 1);
     const old = await openDatabase({ ...idpSchema, migrations: before }, { url, poolMax: 2 });
@@ -48,7 +35,7 @@ describe('the IdP schema upgrades in place', () => {
   });
 
   it('a database of the version before second factors upgrades at start-up and keeps its accounts', async () => {
-    const url = await emptyDatabase();
+    const url = await createEmptyDatabase();
     const before = idpSchema.migrations.filter((m) => m.name !== '0008-second-factors');
     expect(before).toHaveLength(idpSchema.migrations.length - 1);
     const old = await openDatabase({ ...idpSchema, migrations: before }, { url, poolMax: 2 });

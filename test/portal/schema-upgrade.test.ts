@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../adapters/db/database.ts';
+import { portalSchema } from '../../portal/schema.ts';
+import { createEmptyDatabase } from '../support/database.ts';
+
+describe('the portal schema upgrades in place', () => {
+  it('a database of the version before the two-step policy upgrades at start-up and keeps its organizations, none requiring it', async () => {
+    const url = await createEmptyDatabase();
+    const before = portalSchema.migrations.filter((m) => m.name !== '0003-two-step-policy');
+    expect(before).toHaveLength(portalSchema.migrations.length - 1);
+    const old = await openDatabase({ ...portalSchema, migrations: before }, { url, poolMax: 2 });
+    const org = '0d1e4c52-8f3a-4b6e-9c21-5f2a7b3c9d10';
+    const admin = '1e2f5d63-9a4b-4c7f-8d32-6a3b8c4d0e21';
+    await old.em.getConnection().transactional(async (tx) => {
+      const conn = old.em.getConnection();
+      await conn.execute(
+        `insert into portal.organization (id, name, kind, billing_contact_id, shipping_contact_id, created_at)
+         values ('${org}', 'Northwind', 'customer', '${admin}', '${admin}', now())`,
+        [],
+        'run',
+        tx,
+      );
+      await conn.execute(
+        `insert into portal.professional (id, organization_id, given_name, family_name, email, is_administrator, status, created_at, updated_at)
+         values ('${admin}', '${org}', 'Ann', 'Smith', 'ann@northwind.example', true, 'not_invited', now(), now())`,
+        [],
+        'run',
+        tx,
+      );
+    });
+    await old.close(true);
+
+    const upgraded = await openDatabase(portalSchema, { url, poolMax: 2 });
+    try {
+      const rows = await upgraded.em
+        .getConnection()
+        .execute(`select o.name, o.requires_two_step, p.email from portal.organization o
+                  join portal.professional p on p.organization_id = o.id`);
+      expect(rows).toEqual([{ name: 'Northwind', requires_two_step: false, email: 'ann@northwind.example' }]);
+    } finally {
+      await upgraded.close(true);
+    }
+  });
+});
