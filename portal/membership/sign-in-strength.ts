@@ -2,6 +2,7 @@ import type { RouterMiddleware } from '@koa/router';
 import type { Database } from '../../adapters/db/database.ts';
 import { isId } from '../../adapters/db/ids.ts';
 import { query, statement } from '../../adapters/db/statements.ts';
+import { administers } from '../organizations/access.ts';
 import type { PortalContext, PortalRequest, PortalState } from '../portal-context.ts';
 import type { SignedIn } from '../sessions/session-store.ts';
 import { requireMember, signedInMember } from './gate.ts';
@@ -40,8 +41,8 @@ export function requireMemberOf(portal: PortalContext): RouterMiddleware<PortalS
 /**
  * J15, after `requireMember`: the pages of `:orgId` need a two-step sign-in when that
  * organization requires one. A weaker sign-in sees a page that says why, with the ways on; the
- * person's other organizations stay open. An unknown or malformed id passes on to the route,
- * which answers not found as before.
+ * person's other organizations stay open. An organization they neither belong to nor administer
+ * passes on to the route, which answers not found as before.
  */
 export function requireTwoStepWhereAsked(portal: PortalContext): RouterMiddleware<PortalState> {
   return async (ctx, next) => {
@@ -50,15 +51,21 @@ export function requireTwoStepWhereAsked(portal: PortalContext): RouterMiddlewar
     const membership = me.memberships.find((m) => m.organization.id === organizationId);
     const policy = membership
       ? { name: membership.organization.name, required: membership.organization.requiresTwoStep }
-      : await policyOfId(portal, organizationId);
+      : await administeredPolicy(portal, me.signedIn, organizationId);
     if (policy?.required && !isTwoStepSignIn(me.signedIn))
       return renderTwoStepRequired(ctx, portal, policy.name);
     await next();
   };
 }
 
-function policyOfId(portal: PortalContext, id: string) {
-  return isId(id) ? policyOf(portal.domain.orm, id) : Promise.resolve(undefined);
+/**
+ * The policy of an organization the person is not a member of, when they administer it (as its
+ * partner's administrator); for anyone else none: the route answers not found, so neither the
+ * organization's name nor its existence shows (IDOR).
+ */
+async function administeredPolicy(portal: PortalContext, identity: SignedIn, id: string) {
+  if (!isId(id) || !(await administers(portal.domain.orm.em.fork(), identity, id))) return undefined;
+  return policyOf(portal.domain.orm, id);
 }
 
 async function renderTwoStepRequired(ctx: PortalRequest, portal: PortalContext, organizationName: string) {

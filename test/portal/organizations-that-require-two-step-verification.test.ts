@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization } from '../../portal/accounts/create-organization.ts';
+import { linkPartner } from '../../portal/accounts/partner-links.ts';
 import { AuditEvent } from '../../portal/audit/audit-event.entity.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { Organization } from '../../portal/organizations/organization.entity.ts';
@@ -104,6 +105,32 @@ describe('J15: an organization that requires two-step verification', () => {
     });
     expect(attempt.status).toBe(404);
     expect(await policyOf(target.organization.id)).toBe(false);
+    // With the policy on, the outsider still learns nothing: not found, not "requires two-step".
+    await setPolicy(target.browser, await target.browser.get(orgPage(target)), true);
+    for (const path of ['', '/professionals/new']) {
+      const page = await other.browser.get(`${orgPage(target)}${path}`);
+      expect(page.status).toBe(404);
+      expect(page.html).not.toContain('Target Corp');
+    }
+    const member = await other.browser.get(`${portal.url}/org/${target.organization.id}/licensing`);
+    expect(member.status).toBe(404);
+    expect(member.html).not.toContain('Target Corp');
+  });
+
+  it('a partner’s administrator managing the customer is held to the customer’s policy', async () => {
+    const customer = await organizationAdmin(idp, portal, 'Customer Corp');
+    const partner = await organizationAdmin(idp, portal, 'Partner Corp', 'partner');
+    await linkPartner(portal.domain, {
+      actor: SYSTEM_ACTOR,
+      partnerId: partner.organization.id,
+      customerId: customer.organization.id,
+    });
+    expect((await partner.browser.get(orgPage(customer))).status).toBe(200);
+    await setPolicy(customer.browser, await customer.browser.get(orgPage(customer)), true);
+    const refused = await partner.browser.get(orgPage(customer));
+    expect(refused.status).toBe(403);
+    expect(refused.html).toContain('Customer Corp requires two-step verification');
+    expect((await partner.browser.get(orgPage(partner))).status).toBe(200);
   });
 
   it('turned off again, a password-only sign-in opens the pages at once', async () => {
