@@ -57,6 +57,22 @@ describe('every sign-in option works end to end: the built-in IdP and a partnerâ
     return consent.url.startsWith(op.issuer) ? browser.submit(consent, {}) : consent;
   }
 
+  /** A new person invited to an organization of their own, signed up through the built-in option. */
+  async function joinedThroughBuiltIn(givenName: string, organizationName: string) {
+    const person = newPerson({ givenName, familyName: 'BuiltIn' });
+    await createOrganization(portal.domain, {
+      actor: SYSTEM_ACTOR,
+      name: organizationName,
+      admin: { givenName, familyName: 'BuiltIn', email: person.email },
+    });
+    const browser = browserlessClient();
+    const choice = await browser.get(await invitationLink(idp, portal, person.email));
+    const builtIn = new URL(linkTo(choice, BUILT_IN), portal.url).href;
+    const joined = await acceptBySigningUp(idp, builtIn, person, browser);
+    expect(usernameOf(joined.home)).toBe(`${givenName} BuiltIn`);
+    return { browser, home: joined.home };
+  }
+
   const statusOf = async (email: string) =>
     (await portal.domain.orm.em.fork().findOneOrFail(Professional, { email })).status;
 
@@ -117,22 +133,8 @@ describe('every sign-in option works end to end: the built-in IdP and a partnerâ
   });
 
   it('the built-in option still signs in: an invitation through it, then sign-out back home', async () => {
-    const person = newPerson({ givenName: 'Dee', familyName: 'BuiltIn' });
-    await createOrganization(portal.domain, {
-      actor: SYSTEM_ACTOR,
-      name: 'Built In Ltd',
-      admin: { givenName: 'Dee', familyName: 'BuiltIn', email: person.email },
-    });
-    const browser = browserlessClient();
-    const choice = await browser.get(await invitationLink(idp, portal, person.email));
-    const joined = await acceptBySigningUp(
-      idp,
-      new URL(linkTo(choice, BUILT_IN), portal.url).href,
-      person,
-      browser,
-    );
-    expect(usernameOf(joined.home)).toBe('Dee BuiltIn');
-    const confirm = await browser.submit(joined.home, {}, '/sign-out');
+    const { browser, home: signedIn } = await joinedThroughBuiltIn('Dee', 'Built In Ltd');
+    const confirm = await browser.submit(signedIn, {}, '/sign-out');
     expect(confirm.url.startsWith(idp.issuer), confirm.url).toBe(true);
     const home = await browser.submit(confirm, { logout: 'yes' });
     expect(home.url.startsWith(`${portal.url}/?state=`), home.url).toBe(true);
@@ -141,21 +143,7 @@ describe('every sign-in option works end to end: the built-in IdP and a partnerâ
   });
 
   it('back-channel logout from the built-in IdP ends its session beside the partner option', async () => {
-    const person = newPerson({ givenName: 'Ed', familyName: 'BuiltIn' });
-    await createOrganization(portal.domain, {
-      actor: SYSTEM_ACTOR,
-      name: 'Built In Two Ltd',
-      admin: { givenName: 'Ed', familyName: 'BuiltIn', email: person.email },
-    });
-    const browser = browserlessClient();
-    const choice = await browser.get(await invitationLink(idp, portal, person.email));
-    const joined = await acceptBySigningUp(
-      idp,
-      new URL(linkTo(choice, BUILT_IN), portal.url).href,
-      person,
-      browser,
-    );
-    expect(usernameOf(joined.home)).toBe('Ed BuiltIn');
+    const { browser } = await joinedThroughBuiltIn('Ed', 'Built In Two Ltd');
     // Signing out at the IdP itself: its logout token reaches the portal, checked with its keys.
     await browser.submit(await browser.get(`${idp.issuer}/session/end`), { logout: 'yes' });
     await expect

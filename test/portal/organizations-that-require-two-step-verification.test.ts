@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { linkPartner } from '../../portal/accounts/partner-links.ts';
 import { AuditEvent } from '../../portal/audit/audit-event.entity.ts';
@@ -6,21 +6,18 @@ import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { Organization } from '../../portal/organizations/organization.entity.ts';
 import type { BrowserlessClient, Page } from '../support/browserless-client.ts';
 import { linkTo } from '../support/html-page.ts';
-import { startTestIdp, type TestIdp } from '../support/idp-instance.ts';
-import { startTestPortal, type TestPortal } from '../support/portal-instance.ts';
+import type { TestIdp } from '../support/idp-instance.ts';
+import type { TestPortal } from '../support/portal-instance.ts';
 import { type OrganizationAdmin, organizationAdmin, usernameOf } from '../support/portal-people.ts';
 import { setUpAuthenticatorApp } from '../support/second-factors.ts';
+import { sharedPortal } from '../support/shared-portal.ts';
 
 describe('J15: an organization that requires two-step verification', () => {
+  const world = sharedPortal();
   let idp: TestIdp;
   let portal: TestPortal;
-  beforeAll(async () => {
-    idp = await startTestIdp();
-    portal = await startTestPortal(idp);
-  });
-  afterAll(async () => {
-    await portal?.close();
-    await idp?.close();
+  beforeAll(() => {
+    ({ idp, portal } = world);
   });
 
   const orgPage = (admin: OrganizationAdmin) => `${portal.url}/accounts/${admin.organization.id}`;
