@@ -67,6 +67,7 @@ export function createPortal(
     sessions: createSessionStore(deps.orm),
     signIn: signInOptions(config, deps.clientSecret),
     domain: deps.domain,
+    afterSignIn: [],
   };
   const app = new Koa<PortalState>({ proxy: config.TRUST_PROXY });
   const door = frontDoor({

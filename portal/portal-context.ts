@@ -19,7 +19,15 @@ export interface PortalContext {
   readonly logger: Logger;
   readonly secure: boolean;
   readonly metrics: PortalMetrics;
+  /**
+   * What happens once a person has signed in, before their memberships are counted and the sign-in
+   * audited (`finishSignIn`): capabilities above `sign-in/` add their step here in `create-portal.ts`.
+   */
+  readonly afterSignIn: readonly AfterSignIn[];
 }
+
+/** One step run after every completed sign-in (e.g. joining by a verified domain). */
+export type AfterSignIn = (signedIn: SignedIn) => Promise<void>;
 
 /** The signed-in person, as every page's header shows them. */
 export interface Me {

@@ -2,11 +2,13 @@ import { createServer, type Server } from 'node:http';
 import { type Database, openDatabase } from '../adapters/db/database.ts';
 import { serverSecret } from '../adapters/db/server-secrets.ts';
 import { closeServer } from '../adapters/http/close-server.ts';
+import { startPeriodicWork } from '../adapters/jobs/periodic-work.ts';
 import type { Logger } from '../adapters/log/logger.ts';
 import { startSmtpDispatcher } from '../adapters/mail/dispatcher.ts';
 import type { Config } from '../config/config.ts';
 import { createPortal } from './create-portal.ts';
 import { portalDomain } from './domain.ts';
+import { portalPeriodicWork } from './periodic-work.ts';
 import type { PortalContext } from './portal-context.ts';
 import { createPortalMetrics } from './portal-metrics.ts';
 import { portalSchema } from './schema.ts';
@@ -23,11 +25,9 @@ export interface PortalServiceOptions {
   readonly mailPollMs?: number;
 }
 
-const CLEANUP_EVERY_MS = 10 * 60_000;
-
 /**
  * Run one portal instance: database (migrated), pages on `PORTAL_PORT`, its mail dispatcher and
- * the periodic cleanup of expired sessions. Any number of instances can share a database.
+ * its periodic work (`periodic-work.ts`). Any number of instances can share a database.
  */
 export async function startPortalService(
   config: Config,
@@ -51,12 +51,7 @@ export async function startPortalService(
     clientSecret: config.PORTAL_CLIENT_SECRET,
   });
   const dispatcher = startSmtpDispatcher(config, { orm, logger, pollMs: options.mailPollMs });
-  const cleanup = setInterval(() => {
-    portal.sessions
-      .deleteExpired()
-      .catch((err) => logger.warn({ err }, 'cleanup of expired sessions failed'));
-  }, CLEANUP_EVERY_MS);
-  cleanup.unref();
+  const work = startPeriodicWork(portalPeriodicWork(portal), logger);
 
   const server = createServer(app.callback());
   await new Promise<void>((ok) => server.listen(config.PORTAL_PORT, ok));
@@ -65,7 +60,7 @@ export async function startPortalService(
     orm,
     server,
     async close() {
-      clearInterval(cleanup);
+      await work.stop();
       await closeServer(server);
       await dispatcher.stop();
       await orm.close(true);

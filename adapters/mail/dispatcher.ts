@@ -3,8 +3,8 @@ import type { SendMailOptions, Transporter } from 'nodemailer';
 import nodemailer from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Database } from '../db/database.ts';
+import { pollLoop } from '../jobs/poll-loop.ts';
 import { type OutboxQueue, outboxQueue, type PendingMail } from './outbox-queue.ts';
-import { pollLoop } from './poll-loop.ts';
 
 /** What the dispatcher needs of a nodemailer transporter (tests may pass their own). */
 export interface MailTransport {

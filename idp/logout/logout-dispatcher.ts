@@ -2,9 +2,9 @@ import type { EntityManager } from '@mikro-orm/core';
 import type Provider from 'oidc-provider';
 import type { Database } from '../../adapters/db/database.ts';
 import { executeIn, queryIn, statement } from '../../adapters/db/statements.ts';
+import { pollLoop } from '../../adapters/jobs/poll-loop.ts';
 import type { Logger } from '../../adapters/log/logger.ts';
 import type { Backoff } from '../../adapters/mail/dispatcher.ts';
-import { pollLoop } from '../../adapters/mail/poll-loop.ts';
 
 interface Delivery {
   readonly id: string;

@@ -4,7 +4,7 @@ import { portalErrors } from '../portal-errors.ts';
 import { sessionOf } from '../sessions/sessions.ts';
 import { continueAfterSignIn, takeContinuation } from '../sign-in/continuation.ts';
 import { signInOrChoose } from '../sign-in/extranet-login.ts';
-import { auditSignIn } from '../sign-in/sign-in-audit.ts';
+import { finishSignIn } from '../sign-in/sign-in-audit.ts';
 import { claimInvitation } from './claim-invitation.ts';
 import { invitedEmail } from './invited-email.ts';
 
@@ -41,7 +41,7 @@ export function invitationRoutes(router: PortalRouter, portal: PortalContext): v
       ctx,
       async () => {
         await claimInvitation(portal.domain, { token, identity: signedIn });
-        await auditSignIn(portal.domain, signedIn);
+        await finishSignIn(portal, signedIn);
         ctx.status = 303;
         ctx.redirect('/');
       },

@@ -102,7 +102,8 @@ export interface SessionStore {
   destroy(id: string): Promise<void>;
   /** Back-channel logout: end the sessions of this IdP session (`sid`) or, without one, of the subject. */
   destroyForLogout(issuer: string, target: { sid?: string; subject?: string }): Promise<number>;
-  deleteExpired(): Promise<void>;
+  /** Resolves to how many were deleted. */
+  deleteExpired(): Promise<number>;
 }
 
 // Every page reads its session and, for a signed-in person, their memberships: one prepared
@@ -165,8 +166,8 @@ export function createSessionStore(orm: Database): SessionStore {
       if (target.subject) return execute(orm, DESTROY_FOR_SUBJECT, [issuer, target.subject]);
       return 0;
     },
-    async deleteExpired() {
-      await execute(orm, DELETE_EXPIRED, []);
+    deleteExpired() {
+      return execute(orm, DELETE_EXPIRED, []);
     },
   };
 }

@@ -9,7 +9,7 @@ const CONTINUATION_MAX_AGE_MS = 60 * 60_000;
 /**
  * Keep `state` in the session for the route at `path`, which the person reaches once signed in
  * (the sign-in's `returnTo`). The sign-in flow knows only that a continuation is waiting there:
- * that route finishes the journey, and records the sign-in (`auditSignIn`).
+ * that route finishes the journey, and records the sign-in (`finishSignIn`).
  *
  * @example
  *   continueAfterSignIn(ctx, { path: '/invitations/claim', state: token, loginHint: email });

@@ -3,7 +3,7 @@ import { endSession, renewSession, sessionOf, updateSession } from '../sessions/
 import { waitingContinuation } from './continuation.ts';
 import { rememberOption, renderExtranetLogin, signInOrChoose, strongerSignIn } from './extranet-login.ts';
 import { safeReturnTo } from './return-to.ts';
-import { auditSignIn } from './sign-in-audit.ts';
+import { finishSignIn } from './sign-in-audit.ts';
 import { completeSignIn, type SignInFailure } from './sign-in-flow.ts';
 import { endSessionUrl } from './sign-out.ts';
 
@@ -38,7 +38,7 @@ export function signInRoutes(router: PortalRouter, portal: PortalContext): void 
     });
     rememberOption(ctx, portal, option);
     // A journey waiting at `returnTo` (an invitation to claim) finishes the sign-in, audit included.
-    if (!waitingContinuation(ctx, pending.returnTo)) await auditSignIn(portal.domain, signedIn);
+    if (!waitingContinuation(ctx, pending.returnTo)) await finishSignIn(portal, signedIn);
     ctx.status = 303;
     ctx.redirect(pending.returnTo);
   });

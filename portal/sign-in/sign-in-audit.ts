@@ -1,12 +1,13 @@
 import { recordAudit } from '../audit/audit.ts';
 import type { PortalDomain } from '../domain.ts';
+import type { PortalContext } from '../portal-context.ts';
 import { activeMemberships, type SignedIn } from '../sessions/session-store.ts';
 
 /**
  * One "sign-in" event per organization of the person, "access denied" when they have none: after
  * the callback, or — when a journey continued the sign-in — once that journey is done.
  */
-export async function auditSignIn(domain: PortalDomain, signedIn: SignedIn): Promise<void> {
+async function auditSignIn(domain: PortalDomain, signedIn: SignedIn): Promise<void> {
   const rows = await activeMemberships(domain.orm, signedIn);
   const em = domain.orm.em.fork();
   if (rows.length === 0)
@@ -14,4 +15,10 @@ export async function auditSignIn(domain: PortalDomain, signedIn: SignedIn): Pro
   for (const p of rows)
     recordAudit(em, { organizationId: p.organization.id, actor: signedIn.email, action: 'sign-in' });
   await em.flush();
+}
+
+/** A sign-in is complete: run the steps capabilities added (`portal.afterSignIn`), then audit it. */
+export async function finishSignIn(portal: PortalContext, signedIn: SignedIn): Promise<void> {
+  for (const step of portal.afterSignIn) await step(signedIn);
+  await auditSignIn(portal.domain, signedIn);
 }
