@@ -3,6 +3,8 @@ import { outboxMigration } from '../../adapters/mail/outbox-migration.ts';
 import { portalDomain } from './0001-portal-domain.ts';
 import { portalSessions } from './0002-portal-sessions.ts';
 import { twoStepPolicy } from './0003-two-step-policy.ts';
+import { verifiedDomains } from './0004-verified-domains.ts';
+import { lastSignIn } from './0005-last-sign-in.ts';
 
 /** Every committed portal migration, in order. Never edit one that has shipped: add another. */
 export const portalMigrations: readonly MigrationObject[] = [
@@ -10,4 +12,6 @@ export const portalMigrations: readonly MigrationObject[] = [
   portalSessions,
   outboxMigration,
   twoStepPolicy,
+  verifiedDomains,
+  lastSignIn,
 ];

@@ -18,6 +18,8 @@ const ProfessionalSchema = defineEntity({
     status: p.enum(PROFESSIONAL_STATUSES),
     idpIssuer: p.string().nullable(),
     idpSubject: p.string().nullable(),
+    /** The last completed portal sign-in of the bound identity; never, for one not claimed. */
+    lastSignInAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

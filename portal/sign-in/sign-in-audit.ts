@@ -1,15 +1,23 @@
 import { recordAudit } from '../audit/audit.ts';
-import type { PortalDomain } from '../domain.ts';
+import { nowOf, type PortalDomain } from '../domain.ts';
+import { Professional } from '../organizations/professional.entity.ts';
 import type { PortalContext } from '../portal-context.ts';
 import { activeMemberships, type SignedIn } from '../sessions/session-store.ts';
 
 /**
- * One "sign-in" event per organization of the person, "access denied" when they have none: after
- * the callback, or — when a journey continued the sign-in — once that journey is done.
+ * Each of the person's memberships records now as its last sign-in, and gets one "sign-in" event
+ * ("access denied" when they have none): after the callback, or — when a journey continued the
+ * sign-in — once that journey is done.
  */
 async function auditSignIn(domain: PortalDomain, signedIn: SignedIn): Promise<void> {
   const rows = await activeMemberships(domain.orm, signedIn);
   const em = domain.orm.em.fork();
+  if (rows.length > 0)
+    await em.nativeUpdate(
+      Professional,
+      { idpIssuer: signedIn.issuer, idpSubject: signedIn.subject, status: 'active' },
+      { lastSignInAt: nowOf(domain) },
+    );
   if (rows.length === 0)
     recordAudit(em, { organizationId: null, actor: signedIn.email, action: 'access.denied' });
   for (const p of rows)

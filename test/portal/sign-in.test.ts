@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization } from '../../portal/accounts/create-organization.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
+import { addProfessional } from '../../portal/professionals/professionals.ts';
 import { safeReturnTo } from '../../portal/sign-in/return-to.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
 import { linkTo } from '../support/html-page.ts';
@@ -94,6 +95,30 @@ describe('signing in to the portal through the IdP', () => {
       expect(safeReturnTo(evil)).toBe('/');
     }
     expect(safeReturnTo('/accounts?x=1')).toBe('/accounts?x=1');
+  });
+
+  it("records the last sign-in of the membership that signed in, and no one else's", async () => {
+    const lastSignIns = () =>
+      portal.domain.orm.em
+        .getConnection()
+        .execute<{ email: string; last_sign_in_at: string | null }[]>(
+          `select email, last_sign_in_at from portal.professional where organization_id = ? order by email`,
+          [member.organization.id],
+        );
+    const before = new Date();
+    const invited = newPerson({ givenName: 'Never', familyName: 'Signed-In' });
+    await addProfessional(portal.domain, {
+      actor: SYSTEM_ACTOR,
+      organizationId: member.organization.id,
+      profile: { givenName: invited.givenName, familyName: invited.familyName, email: invited.email },
+    });
+    const browser = browserlessClient();
+    const signIn = await browser.get(`${portal.url}/sign-in`);
+    await browser.submit(signIn, { email: member.person.email, password: member.person.password }, '/login');
+    const rows = await lastSignIns();
+    const admin = rows.find((row) => row.email === member.person.email);
+    expect(Date.parse(admin?.last_sign_in_at ?? '')).toBeGreaterThanOrEqual(before.getTime() - 1000);
+    expect(rows.find((row) => row.email === invited.email)?.last_sign_in_at).toBeNull();
   });
 
   it('the Extranet Login page lists the sign-in options and explains a failed sign-in (J5)', async () => {
