@@ -41,4 +41,55 @@ describe('the portal schema upgrades in place', () => {
       await upgraded.close(true);
     }
   });
+
+  it('a database of the version before verified domains and last sign-ins keeps its professionals, none signed in yet', async () => {
+    const url = await createEmptyDatabase();
+    const shipped = portalSchema.migrations.slice(
+      0,
+      portalSchema.migrations.findIndex((m) => m.name === '0004-verified-domains'),
+    );
+    expect(shipped.map((m) => m.name).at(-1)).toBe('0003-two-step-policy');
+    const old = await openDatabase({ ...portalSchema, migrations: shipped }, { url, poolMax: 2 });
+    const org = '2f3a6e74-0b5c-4d80-9e43-7b4c9d5e1f32';
+    const admin = '3a4b7f85-1c6d-4e91-8f54-8c5d0e6f2a43';
+    const conn = old.em.getConnection();
+    await conn.transactional(async (tx) => {
+      await conn.execute(
+        `insert into portal.organization (id, name, kind, billing_contact_id, shipping_contact_id, requires_two_step, created_at)
+         values ('${org}', 'Contoso', 'customer', '${admin}', '${admin}', true, now())`,
+        [],
+        'run',
+        tx,
+      );
+      await conn.execute(
+        `insert into portal.professional (id, organization_id, given_name, family_name, email, is_administrator, status, idp_issuer, idp_subject, created_at, updated_at)
+         values ('${admin}', '${org}', 'Bo', 'Li', 'bo@contoso.example', true, 'active', 'http://idp.test', 'sub-bo', now(), now())`,
+        [],
+        'run',
+        tx,
+      );
+    });
+    await old.close(true);
+
+    const upgraded = await openDatabase(portalSchema, { url, poolMax: 2 });
+    try {
+      const rows = await upgraded.em.getConnection().execute(
+        `select o.name, o.requires_two_step, p.email, p.status, p.last_sign_in_at,
+                (select count(*)::int from portal.verified_domain) as domains
+           from portal.organization o join portal.professional p on p.organization_id = o.id`,
+      );
+      expect(rows).toEqual([
+        {
+          name: 'Contoso',
+          requires_two_step: true,
+          email: 'bo@contoso.example',
+          status: 'active',
+          last_sign_in_at: null,
+          domains: 0,
+        },
+      ]);
+    } finally {
+      await upgraded.close(true);
+    }
+  });
 });
