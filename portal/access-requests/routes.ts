@@ -33,10 +33,16 @@ export function accessRequestsOnNotAMemberPage(domain: PortalDomain): NotAMember
 
 /** J16 **Request access** (from the J12 page), J17 **Approve** and **Decline** (organization page). */
 export function accessRequestRoutes(router: PortalRouter, portal: PortalContext): void {
-  router.post('/access-requests', async (ctx) => {
+  // Two forms, two paths: an organization id counts only where it was offered (the suggested
+  // route), an account number only where it was typed.
+  const request = (by: 'suggested' | 'by-number') => async (ctx: PortalRequest) => {
     const me = requireSignIn(ctx);
     if (!me) return;
-    const form = postedForm(ctx, requestAccessForm);
+    const posted = postedForm(ctx, requestAccessForm);
+    const form =
+      by === 'suggested'
+        ? { ...EMPTY_FORM, organizationId: posted.organizationId }
+        : { ...posted, organizationId: '' };
     await attempt(
       ctx,
       async () => {
@@ -44,11 +50,17 @@ export function accessRequestRoutes(router: PortalRouter, portal: PortalContext)
         ctx.status = 303;
         ctx.redirect('/?done=requested');
       },
-      (refusal) => renderNotAMember(ctx, portal, { form, ...refusalOf(refusal) }, refusal.status),
+      async (refusal) => {
+        // A member (approved meanwhile, say) is told on the error page: the J12 page is not theirs.
+        if (me.memberships.length > 0) throw refusal;
+        await renderNotAMember(ctx, portal, { form, ...refusalOf(refusal) }, refusal.status);
+      },
       // An organization id that is not offered to this person: not found, whatever it is.
       (refusal) => refusal.code === 'NOT_FOUND',
     );
-  });
+  };
+  router.post('/access-requests/suggested', request('suggested'));
+  router.post('/access-requests/by-number', request('by-number'));
 
   const decision = '/accounts/:orgId/access-requests/:id';
   const target = (ctx: PortalRequest) => ({
