@@ -44,11 +44,14 @@ export const accessRequestErrors = {
       403,
       `The sign-in you used does not confirm that ${email || 'your e-mail address'} is yours, so an administrator could not tell who is asking. Sign out, then sign in with an account whose address is verified.`,
     ),
-  alreadyProfessional: (organizationName: string): AccessRequestError =>
+  /** To the requester; with `requester`, to the administrator approving their request. */
+  alreadyProfessional: (organizationName: string, requester?: string): AccessRequestError =>
     new AppError(
       'REQUEST_ALREADY_PROFESSIONAL',
       409,
-      `You are already a professional of ${organizationName}: there is nothing to request.`,
+      requester
+        ? `${requester} is already a professional of ${organizationName} (an invitation was accepted meanwhile). Decline the request to close it.`
+        : `You are already a professional of ${organizationName}: there is nothing to request.`,
     ),
   useInvitation: (organizationName: string, email: string): AccessRequestError =>
     new AppError(

@@ -50,7 +50,7 @@ export async function approveRequest(
       ],
     });
     if (taken?.idpSubject === request.requesterSubject && taken.idpIssuer === request.requesterIssuer)
-      throw accessRequestErrors.alreadyProfessional(organization.name);
+      throw accessRequestErrors.alreadyProfessional(organization.name, request.requesterName);
     if (taken) throw accessRequestErrors.emailTaken(request.requesterEmail);
     const { givenName, familyName } = namesOf(request.requesterName);
     const professional = tx.create(Professional, {

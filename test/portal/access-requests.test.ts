@@ -370,6 +370,48 @@ describe('J16-J17: access requests', () => {
     expect(await portalState(portal)).toBe(invitedState);
   });
 
+  it('approving a requester who meanwhile became a professional, or whose address another professional holds, is refused and changes nothing', async () => {
+    const { admin, person, accountNumber } = await organizationWithRequester('Meanwhile Corp');
+    await requestByNumber(person, accountNumber);
+    const [request] = await requestsBy(person.person.email);
+    const approve = async () => {
+      const page = await admin.browser.get(orgPage(admin));
+      return admin.browser.submit(page, {}, `/access-requests/${request!.id}/approve`);
+    };
+
+    // Invited meanwhile under the same address, not claimed yet.
+    const { professional } = await addProfessional(portal.domain, {
+      actor: SYSTEM_ACTOR,
+      organizationId: admin.organization.id,
+      profile: { givenName: 'Rita', familyName: 'Quest', email: person.person.email },
+      sendInvitation: false,
+    });
+    let before = await portalState(portal);
+    const taken = await approve();
+    expect(taken.status).toBe(409);
+    expect(textOf(taken.html, '[role=alert]')).toContain(
+      `A professional with the e-mail address ${person.person.email} already belongs to this account.`,
+    );
+    expect(await portalState(portal)).toBe(before);
+
+    // And then bound to the requester's account, as a claimed invitation leaves it.
+    const tx = em();
+    const bound = await tx.findOneOrFail(Professional, { id: professional.id });
+    Object.assign(bound, {
+      status: 'active',
+      idpIssuer: request!.requesterIssuer,
+      idpSubject: request!.requesterSubject,
+    });
+    await tx.flush();
+    before = await portalState(portal);
+    const member = await approve();
+    expect(member.status).toBe(409);
+    expect(textOf(member.html, '[role=alert]')).toBe(
+      'Rita Quest is already a professional of Meanwhile Corp (an invitation was accepted meanwhile). Decline the request to close it.',
+    );
+    expect(await portalState(portal)).toBe(before);
+  });
+
   it('two administrators deciding at once: the first decision wins, the second is told who decided and when', async () => {
     const { admin, person, accountNumber } = await organizationWithRequester('Racing Corp');
     const partner = await organizationAdmin(idp, portal, 'Racing Partner', 'partner');
