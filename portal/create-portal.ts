@@ -9,6 +9,7 @@ import { formBody } from '../adapters/http/forms.ts';
 import { createViews } from '../adapters/http/views.ts';
 import type { Logger } from '../adapters/log/logger.ts';
 import type { Config } from '../config/config.ts';
+import { accessRequestRoutes, accessRequestsOnNotAMemberPage } from './access-requests/routes.ts';
 import { organizationRoutes } from './accounts/routes.ts';
 import type { PortalDomain } from './domain.ts';
 import { invitationRoutes } from './invitations/routes.ts';
@@ -68,6 +69,7 @@ export function createPortal(
     signIn: signInOptions(config, deps.clientSecret),
     domain: deps.domain,
     afterSignIn: [],
+    notAMemberPage: accessRequestsOnNotAMemberPage(deps.domain),
   };
   const app = new Koa<PortalState>({ proxy: config.TRUST_PROXY });
   const door = frontDoor({
@@ -103,6 +105,7 @@ export function createPortal(
   memberRoutes(pages, portal);
   organizationRoutes(pages, portal);
   professionalRoutes(pages, portal);
+  accessRequestRoutes(pages, portal);
   app.use(pages.routes());
   app.use(pages.allowedMethods());
   return { app, portal };

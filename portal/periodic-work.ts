@@ -1,4 +1,5 @@
 import type { PeriodicTask } from '../adapters/jobs/periodic-work.ts';
+import { expireAccessRequests } from './access-requests/expire-requests.ts';
 import type { PortalContext } from './portal-context.ts';
 
 const MINUTE = 60_000;
@@ -14,6 +15,12 @@ export function portalPeriodicWork(portal: PortalContext): PeriodicTask[] {
       everyMs: 10 * MINUTE,
       batchSize: Number.POSITIVE_INFINITY,
       run: () => portal.sessions.deleteExpired(),
+    },
+    {
+      name: 'access-requests.expire',
+      everyMs: 10 * MINUTE,
+      batchSize: 100,
+      run: (now) => expireAccessRequests(portal.domain, now, 100),
     },
   ];
 }

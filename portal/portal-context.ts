@@ -24,7 +24,15 @@ export interface PortalContext {
    * audited (`finishSignIn`): capabilities above `sign-in/` add their step here in `create-portal.ts`.
    */
   readonly afterSignIn: readonly AfterSignIn[];
+  /**
+   * What the J12 page (`renderNotAMember`) shows besides its text: a capability above
+   * `membership/` (access requests) gives its part in `create-portal.ts`.
+   */
+  readonly notAMemberPage?: NotAMemberPage;
 }
+
+/** The data a capability adds to the J12 page for the person in `ctx`. */
+export type NotAMemberPage = (ctx: PortalRequest) => Promise<Record<string, unknown>>;
 
 /** One step run after every completed sign-in (e.g. joining by a verified domain). */
 export type AfterSignIn = (signedIn: SignedIn) => Promise<void>;

@@ -1,5 +1,6 @@
 import type { SchemaModule } from '../adapters/db/database.ts';
 import { OutboxMailSchema } from '../adapters/mail/outbox.ts';
+import { AccessRequestSchema } from './access-requests/access-request.entity.ts';
 import { AuditEventSchema } from './audit/audit-event.entity.ts';
 import { InvitationSchema } from './invitations/invitation.entity.ts';
 import { LicenseSchema } from './licensing/license.entity.ts';
@@ -19,6 +20,7 @@ export const portalSchema: SchemaModule = {
     AuditEventSchema,
     LicenseSchema,
     VerifiedDomainSchema,
+    AccessRequestSchema,
     OutboxMailSchema,
   ],
   migrations: portalMigrations,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { z } from 'zod';
+import { newAccountNumber } from '../access-requests/account-number.ts';
 import { recordAudit } from '../audit/audit.ts';
 import type { Actor, PortalDomain } from '../domain.ts';
 import { issueInvitation } from '../invitations/issue-invitation.ts';
@@ -62,6 +63,7 @@ export async function createOrganizationIn(
   const organization = tx.create(Organization, {
     id: organizationId,
     name: parsed.data.name,
+    accountNumber: await newAccountNumber(tx),
     kind: parsed.data.kind,
     allowAnyAccount: input.allowAnyAccount ?? false,
     billingContactId: adminId,

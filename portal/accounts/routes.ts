@@ -2,15 +2,15 @@ import { formFields } from '../../adapters/http/forms.ts';
 import { actorOf, requireMember, signedInMember } from '../membership/gate.ts';
 import { requireMemberOf } from '../membership/sign-in-strength.ts';
 import type { PortalContext, PortalRouter } from '../portal-context.ts';
-import { administeredOrganizations } from './administered-organizations.ts';
+import { accountsPage } from './administered-organizations.ts';
 import { organizationOverview } from './organization-overview.ts';
 import { setTwoStepPolicy, twoStepPolicyForm } from './two-step-policy.ts';
 
 /** "Our CustomerSource Accounts" and one account's page (J2, J8). */
 export function organizationRoutes(router: PortalRouter, portal: PortalContext): void {
   router.get('/accounts', requireMember(portal), async (ctx) => {
-    const organizations = await administeredOrganizations(portal.domain, signedInMember(ctx).signedIn);
-    await portal.views.render(ctx, 'accounts', { title: 'Our CustomerSource Accounts', organizations });
+    const page = await accountsPage(portal.domain, signedInMember(ctx).signedIn);
+    await portal.views.render(ctx, 'accounts', { title: 'Our CustomerSource Accounts', ...page });
   });
 
   router.get('/accounts/:orgId', requireMemberOf(portal), async (ctx) => {
@@ -36,6 +36,8 @@ export function organizationRoutes(router: PortalRouter, portal: PortalContext):
 
 const NOTICES: Record<string, string> = {
   deleted: 'The professional was deleted. Their access has ended.',
+  approved: 'Approved. The person is an active professional now and has been told by e-mail.',
+  declined: 'Declined. The person has been told by e-mail.',
   policy: 'Saved. The sign-in policy applies from the next page each member opens.',
 };
 

@@ -54,8 +54,15 @@ export function requireMember(portal: PortalContext): PortalMiddleware {
   };
 }
 
-export async function renderNotAMember(ctx: PortalRequest, portal: PortalContext): Promise<void> {
-  await portal.views.render(ctx, 'not-a-member', { title: 'No access yet' }, 403);
+/** The J12 page, with what capabilities add to it (`portal.notAMemberPage`) and `data` (a refusal). */
+export async function renderNotAMember(
+  ctx: PortalRequest,
+  portal: PortalContext,
+  data: Record<string, unknown> = {},
+  status = 403,
+): Promise<void> {
+  const added = (await portal.notAMemberPage?.(ctx)) ?? {};
+  await portal.views.render(ctx, 'not-a-member', { title: 'No access yet', ...added, ...data }, status);
 }
 
 /** The signed-in person as the actor of a change (behind `requireMember`). */

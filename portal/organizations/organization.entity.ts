@@ -9,6 +9,8 @@ const OrganizationSchema = defineEntity({
   properties: {
     id: p.uuid().primary(),
     name: p.string(),
+    /** J16: 8 digits, shown to its administrators; the way others find it to request access. */
+    accountNumber: p.string(),
     kind: p.enum(ORGANIZATION_KINDS),
     /** Off by default: only the IdP account with the invited (verified) e-mail may claim. */
     allowAnyAccount: p.boolean().default(false),
@@ -24,7 +26,9 @@ const OrganizationSchema = defineEntity({
       name: 'organization_name_check',
       expression: '((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))',
     },
+    { name: 'organization_account_number_check', expression: "(account_number ~ '^[1-9][0-9]{7}$'::text)" },
   ],
+  uniques: [{ name: 'organization_account_number_key', properties: ['accountNumber'] }],
 });
 export class Organization extends OrganizationSchema.class {}
 OrganizationSchema.setClass(Organization);

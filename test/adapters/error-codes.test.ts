@@ -12,6 +12,10 @@ import {
 } from '../../idp/accounts/account-errors.ts';
 import { IDP_ERROR_CODES } from '../../idp/idp-errors.ts';
 import { rateLimited } from '../../idp/rate-limits/rate-limit-rows.ts';
+import {
+  ACCESS_REQUEST_ERROR_CODES,
+  accessRequestErrors,
+} from '../../portal/access-requests/access-request-errors.ts';
 import { PORTAL_ERROR_CODES, portalErrors } from '../../portal/portal-errors.ts';
 
 const idpErrors: AppError[] = [
@@ -62,6 +66,24 @@ describe('error codes: one literal union per service', () => {
 
   it('covers every portal factory', () => {
     expect(portalRefusals).toHaveLength(Object.keys(portalErrors).length);
+  });
+
+  it('access requests list each of their codes once, none of them the portal’s', () => {
+    const at = new Date('2026-01-01T00:00:00Z');
+    const refusals: AppError[] = [
+      accessRequestErrors.accountNumberUnknown(),
+      accessRequestErrors.emailNotVerified('grace@example.com'),
+      accessRequestErrors.alreadyProfessional('Northwind'),
+      accessRequestErrors.useInvitation('Northwind', 'grace@example.com'),
+      accessRequestErrors.pending('Northwind'),
+      accessRequestErrors.limit(5, 60),
+      accessRequestErrors.decided('approved', 'ann@example.com', at),
+      accessRequestErrors.expired(at),
+      accessRequestErrors.emailTaken('grace@example.com'),
+    ];
+    expect(refusals).toHaveLength(Object.keys(accessRequestErrors).length);
+    expect(refusals.map((e) => e.code).sort()).toEqual([...ACCESS_REQUEST_ERROR_CODES].sort());
+    for (const code of ACCESS_REQUEST_ERROR_CODES) expect(PORTAL_ERROR_CODES).not.toContain(code);
   });
 
   it('lists each code once', () => {

@@ -6,8 +6,12 @@ import { createEmptyDatabase } from '../support/database.ts';
 describe('the portal schema upgrades in place', () => {
   it('a database of the version before the two-step policy upgrades at start-up and keeps its organizations, none requiring it', async () => {
     const url = await createEmptyDatabase();
-    const before = portalSchema.migrations.filter((m) => m.name !== '0003-two-step-policy');
-    expect(before).toHaveLength(portalSchema.migrations.length - 1);
+    // The version before: every migration up to 0003 (later ones may need columns these rows lack).
+    const before = portalSchema.migrations.slice(
+      0,
+      portalSchema.migrations.findIndex((m) => m.name === '0003-two-step-policy'),
+    );
+    expect(before.length).toBeGreaterThan(0);
     const old = await openDatabase({ ...portalSchema, migrations: before }, { url, poolMax: 2 });
     const org = '0d1e4c52-8f3a-4b6e-9c21-5f2a7b3c9d10';
     const admin = '1e2f5d63-9a4b-4c7f-8d32-6a3b8c4d0e21';
@@ -37,6 +41,58 @@ describe('the portal schema upgrades in place', () => {
         .execute(`select o.name, o.requires_two_step, p.email from portal.organization o
                   join portal.professional p on p.organization_id = o.id`);
       expect(rows).toEqual([{ name: 'Northwind', requires_two_step: false, email: 'ann@northwind.example' }]);
+    } finally {
+      await upgraded.close(true);
+    }
+  });
+  it('a database of the version before access requests upgrades and gives each organization its own account number', async () => {
+    const url = await createEmptyDatabase();
+    const at = portalSchema.migrations.findIndex((m) => m.name === '0006-access-requests');
+    expect(at).toBeGreaterThan(0);
+    const old = await openDatabase(
+      { ...portalSchema, migrations: portalSchema.migrations.slice(0, at) },
+      { url, poolMax: 2 },
+    );
+    const orgs = ['2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d', '3b4c5d6e-7f8a-4b9c-8d1e-2f3a4b5c6d7e'];
+    const admins = ['4c5d6e7f-8a9b-4c0d-9e2f-3a4b5c6d7e8f', '5d6e7f8a-9b0c-4d1e-8f3a-4b5c6d7e8f9a'];
+    const conn = old.em.getConnection();
+    await conn.transactional(async (tx) => {
+      for (const [i, org] of orgs.entries()) {
+        const admin = admins[i]!;
+        await conn.execute(
+          `insert into portal.organization (id, name, kind, billing_contact_id, shipping_contact_id, created_at)
+           values ('${org}', 'Org ${i}', 'customer', '${admin}', '${admin}', now())`,
+          [],
+          'run',
+          tx,
+        );
+        await conn.execute(
+          `insert into portal.professional (id, organization_id, given_name, family_name, email, is_administrator, status, created_at, updated_at)
+           values ('${admin}', '${org}', 'Ann', 'Smith', 'ann${i}@northwind.example', true, 'not_invited', now(), now())`,
+          [],
+          'run',
+          tx,
+        );
+      }
+    });
+    await old.close(true);
+
+    const upgraded = await openDatabase(portalSchema, { url, poolMax: 2 });
+    try {
+      const rows: { name: string; account_number: string; email: string }[] = await upgraded.em
+        .getConnection()
+        .execute(`select o.name, o.account_number, p.email from portal.organization o
+                  join portal.professional p on p.organization_id = o.id order by o.name`);
+      expect(rows.map((r) => [r.name, r.email])).toEqual([
+        ['Org 0', 'ann0@northwind.example'],
+        ['Org 1', 'ann1@northwind.example'],
+      ]);
+      for (const row of rows) expect(row.account_number).toMatch(/^[1-9][0-9]{7}$/);
+      expect(new Set(rows.map((r) => r.account_number)).size).toBe(2);
+      const [requests] = await upgraded.em
+        .getConnection()
+        .execute('select count(*)::int as n from portal.access_request');
+      expect(requests).toEqual({ n: 0 });
     } finally {
       await upgraded.close(true);
     }

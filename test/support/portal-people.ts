@@ -52,6 +52,22 @@ export async function acceptBySigningIn(
   return browser.submit(signIn, { email: person.email, password: person.password }, '/login');
 }
 
+/**
+ * A new person signs up at the IdP from the portal's **Sign In** and lands on the J12 page: signed
+ * in, a professional of no organization.
+ */
+export async function nonMemberSignsUp(
+  idp: TestIdp,
+  portal: TestPortal,
+  person: NewPerson = newPerson(),
+): Promise<PortalPerson> {
+  const browser = browserlessClient();
+  const home = await signUpFromSignIn(browser, await browser.get(`${portal.url}/sign-in`), idp.smtp, person);
+  expect(home.url).toBe(`${portal.url}/`);
+  expect(home.html).toContain('You do not have access to CustomerSource yet');
+  return { person, browser, home };
+}
+
 /** The first administrator of a new organization, signed in, and that organization. */
 export type OrganizationAdmin = PortalPerson & { readonly organization: Organization };
 
