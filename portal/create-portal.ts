@@ -23,6 +23,8 @@ import { browserSessionId, sessions } from './sessions/sessions.ts';
 import { backchannelLogout } from './sign-in/backchannel-logout.ts';
 import { signInRoutes } from './sign-in/routes.ts';
 import { signInOptions } from './sign-in/sign-in-options.ts';
+import { joinByVerifiedDomain } from './verified-domains/join-by-domain.ts';
+import { verifiedDomainRoutes } from './verified-domains/routes.ts';
 
 export interface PortalDeps {
   readonly orm: Database;
@@ -67,7 +69,7 @@ export function createPortal(
     sessions: createSessionStore(deps.orm),
     signIn: signInOptions(config, deps.clientSecret),
     domain: deps.domain,
-    afterSignIn: [],
+    afterSignIn: [(signedIn) => joinByVerifiedDomain(deps.domain, signedIn)],
   };
   const app = new Koa<PortalState>({ proxy: config.TRUST_PROXY });
   const door = frontDoor({
@@ -103,6 +105,7 @@ export function createPortal(
   memberRoutes(pages, portal);
   organizationRoutes(pages, portal);
   professionalRoutes(pages, portal);
+  verifiedDomainRoutes(pages, portal);
   app.use(pages.routes());
   app.use(pages.allowedMethods());
   return { app, portal };

@@ -1,5 +1,6 @@
 import type { PeriodicTask } from '../adapters/jobs/periodic-work.ts';
 import type { PortalContext } from './portal-context.ts';
+import { recheckVerifiedDomainsTask } from './verified-domains/recheck-domains.ts';
 
 const MINUTE = 60_000;
 
@@ -15,5 +16,6 @@ export function portalPeriodicWork(portal: PortalContext): PeriodicTask[] {
       batchSize: Number.POSITIVE_INFINITY,
       run: () => portal.sessions.deleteExpired(),
     },
+    recheckVerifiedDomainsTask(portal),
   ];
 }

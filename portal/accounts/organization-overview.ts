@@ -6,16 +6,24 @@ import type { Organization } from '../organizations/organization.entity.ts';
 import { Professional } from '../organizations/professional.entity.ts';
 import { rolesOf } from '../professionals/mandatory-roles.ts';
 import type { ProfessionalRow } from '../professionals/professional-profile.ts';
+import type { VerifiedDomain } from '../verified-domains/verified-domain.entity.ts';
+import { domainsOf } from '../verified-domains/verified-domains.ts';
 
 /**
- * An organization's page: its professionals with roles and status, and its recent audit events.
+ * An organization's page: its professionals with roles and status, its verified domains, and its
+ * recent audit events.
  * Only for an administrator of it (or of a partner of it); anyone else is told it does not exist.
  */
 export async function organizationOverview(
   domain: PortalDomain,
   actor: Actor,
   organizationId: string,
-): Promise<{ organization: Organization; professionals: ProfessionalRow[]; events: AuditEvent[] }> {
+): Promise<{
+  organization: Organization;
+  professionals: ProfessionalRow[];
+  verifiedDomains: VerifiedDomain[];
+  events: AuditEvent[];
+}> {
   const organization = await administeredOrganization(domain, actor, organizationId);
   const em = domain.orm.em.fork();
   const rows = await em.find(
@@ -27,5 +35,10 @@ export async function organizationOverview(
     professional,
     roles: rolesOf(organization, professional),
   }));
-  return { organization, professionals, events: await recentAuditEvents(em, organization.id) };
+  return {
+    organization,
+    professionals,
+    verifiedDomains: await domainsOf(em, organization.id),
+    events: await recentAuditEvents(em, organization.id),
+  };
 }
