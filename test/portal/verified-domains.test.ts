@@ -288,6 +288,27 @@ describe('J18: Verified domains', () => {
     expect((await rowOf(target.organization.id, domain))!.enrolment).toBe('suggest');
   });
 
+  it('a post without the form’s CSRF token is refused with 403 and changes nothing', async () => {
+    const admin = await organizationAdmin(idp, portal, 'Forged Corp');
+    const domain = freshDomain('forged');
+    await verifiedDomain(admin, domain);
+    const row = (await rowOf(admin.organization.id, domain))!;
+    const path = `${orgPage(admin)}/domains`;
+    const eventsBefore = await actions(admin.organization.id);
+    for (const [action, fields] of [
+      [path, { domain: freshDomain('planted') }],
+      [`${path}/${row.id}/verify`, {}],
+      [`${path}/${row.id}/enrolment`, { enrolment: 'join' }],
+      [`${path}/${row.id}/remove`, {}],
+    ] as const) {
+      const refused = await admin.browser.post(action, fields);
+      expect(refused.status, action).toBe(403);
+    }
+    expect((await rowOf(admin.organization.id, domain))!.enrolment).toBe('requests_only');
+    expect(await em().count(VerifiedDomain, { organization: admin.organization.id })).toBe(1);
+    expect(await actions(admin.organization.id)).toEqual(eventsBefore);
+  });
+
   it('each enrolment mode is saved and audited; Suggest this organization offers it to verified people of the domain; a bad mode changes nothing', async () => {
     const admin = await organizationAdmin(idp, portal, 'Suggested Corp');
     const domain = freshDomain('suggested');
