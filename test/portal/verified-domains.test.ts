@@ -1,10 +1,13 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAppError } from '../../adapters/http/errors.ts';
 import { ConfigError, loadConfig } from '../../config/config.ts';
 import { linkPartner } from '../../portal/accounts/partner-links.ts';
 import { AuditEvent } from '../../portal/audit/audit-event.entity.ts';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { Professional } from '../../portal/organizations/professional.entity.ts';
 import { addProfessional, deleteProfessional } from '../../portal/professionals/professionals.ts';
+import { normalizeDomain } from '../../portal/verified-domains/domain-name.ts';
 import { joinByVerifiedDomain } from '../../portal/verified-domains/join-by-domain.ts';
 import { recheckVerifiedDomains } from '../../portal/verified-domains/recheck-domains.ts';
 import { organizationsSuggestedTo } from '../../portal/verified-domains/suggestions.ts';
@@ -12,6 +15,7 @@ import { txtLookup } from '../../portal/verified-domains/txt-lookup.ts';
 import { VerifiedDomain } from '../../portal/verified-domains/verified-domain.entity.ts';
 import { type BrowserlessClient, browserlessClient, type Page } from '../support/browserless-client.ts';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.ts';
+import { hostileText } from '../support/hostile-form-values.ts';
 import { csrfTokenOf, textOf } from '../support/html-page.ts';
 import type { TestIdp } from '../support/idp-instance.ts';
 import { newPerson, signUpFromSignIn } from '../support/oidc-client.ts';
@@ -322,6 +326,9 @@ describe('J18: Verified domains', () => {
     expect(await organizationsSuggestedTo(em(), person)).toEqual([
       { id: admin.organization.id, name: 'Suggested Corp' },
     ]);
+    expect(
+      await organizationsSuggestedTo(em(), { ...person, email: `Kim@${domain.toUpperCase()}` }),
+    ).toHaveLength(1);
     expect(await organizationsSuggestedTo(em(), { ...person, emailVerified: false })).toEqual([]);
 
     const bad = await setEnrolment(admin.browser, page, 'everyone');
@@ -572,6 +579,36 @@ describe('DNS_SERVERS', () => {
       expect(() => loadConfig({ DNS_SERVERS: bad }), bad).toThrow(ConfigError);
     expect(() => loadConfig({ DNS_SERVERS: 'dns.example.com' })).toThrow(
       /DNS_SERVERS: "dns.example.com" is not an IP address with an optional port/,
+    );
+  });
+});
+
+describe('normalizeDomain', () => {
+  // fast-check prints the seed and the shrunk input of a failure: run it again with that seed.
+  it('whatever is typed: a refusal on the domain field, or a lower-case ASCII host name that normalizes to itself and fits the table', () => {
+    const label = fc.stringMatching(/^[a-zA-Z0-9ü-]{1,12}$/);
+    const typed = fc.oneof(
+      hostileText,
+      fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join('.')),
+      fc
+        .tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom('', '.', ' ', '..'))
+        .map(([labels, end]) => `${labels.join('.')}${end}`),
+    );
+    fc.assert(
+      fc.property(typed, (input) => {
+        let domain: string;
+        try {
+          domain = normalizeDomain(input);
+        } catch (error) {
+          expect(isAppError(error, 'INVALID_INPUT') && Boolean(error.fields.domain)).toBe(true);
+          return;
+        }
+        expect(domain).toMatch(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/);
+        expect(domain.length).toBeGreaterThanOrEqual(3);
+        expect(domain.length).toBeLessThanOrEqual(253);
+        expect(normalizeDomain(domain)).toBe(domain);
+      }),
+      { numRuns: 500 },
     );
   });
 });
