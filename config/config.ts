@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -33,6 +34,36 @@ const signInOption = z.object({
     .default('client_secret_basic'),
 });
 export type SignInOptionConfig = z.infer<typeof signInOption>;
+
+/**
+ * `DNS_SERVERS`: comma-separated resolvers, each an IP address with an optional port
+ * (`192.0.2.53`, `192.0.2.53:5353`, `2001:db8::53`, `[2001:db8::53]:5353`), as Node's
+ * `Resolver#setServers` takes them. Host names are refused: the resolver would need a resolver.
+ */
+const dnsServers = z.string().transform((value, ctx) => {
+  const servers = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = servers.filter((server) => !isDnsServer(server));
+  if (servers.length === 0 || bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${bad.length ? `"${bad.join('", "')}" is not` : 'must list'} an IP address with an optional port, comma-separated (e.g. 192.0.2.53,192.0.2.54:5353,[2001:db8::53]:53)`,
+    });
+    return z.NEVER;
+  }
+  return servers;
+});
+
+function isDnsServer(server: string): boolean {
+  if (isIP(server)) return true;
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|(\d{1,3}(?:\.\d{1,3}){3})):(\d{1,5})$/.exec(server);
+  if (!match) return false;
+  const host = match[1] ?? match[2]!;
+  const port = Number(match[3]);
+  return isIP(host) === (match[1] ? 6 : 4) && port >= 1 && port <= 65535;
+}
 
 export const configSchema = z
   .object({
@@ -90,6 +121,8 @@ export const configSchema = z
      * Unset: allowed except in production.
      */
     ALLOW_PRIVATE_NETWORK_CALLBACKS: z.stringbool().optional(),
+    /** Resolvers the portal asks for domain verification TXT records; unset, the system's. */
+    DNS_SERVERS: dnsServers.optional(),
   })
   .superRefine((config, ctx) => {
     config.SIGN_IN_OPTIONS?.forEach((option, index) => {

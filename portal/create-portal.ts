@@ -24,6 +24,8 @@ import { browserSessionId, sessions } from './sessions/sessions.ts';
 import { backchannelLogout } from './sign-in/backchannel-logout.ts';
 import { signInRoutes } from './sign-in/routes.ts';
 import { signInOptions } from './sign-in/sign-in-options.ts';
+import { joinByVerifiedDomain } from './verified-domains/join-by-domain.ts';
+import { verifiedDomainRoutes } from './verified-domains/routes.ts';
 
 export interface PortalDeps {
   readonly orm: Database;
@@ -68,7 +70,7 @@ export function createPortal(
     sessions: createSessionStore(deps.orm),
     signIn: signInOptions(config, deps.clientSecret),
     domain: deps.domain,
-    afterSignIn: [],
+    afterSignIn: [(signedIn) => joinByVerifiedDomain(deps.domain, signedIn)],
     notAMemberPage: accessRequestsOnNotAMemberPage(deps.domain),
   };
   const app = new Koa<PortalState>({ proxy: config.TRUST_PROXY });
@@ -106,6 +108,7 @@ export function createPortal(
   organizationRoutes(pages, portal);
   professionalRoutes(pages, portal);
   accessRequestRoutes(pages, portal);
+  verifiedDomainRoutes(pages, portal);
   app.use(pages.routes());
   app.use(pages.allowedMethods());
   return { app, portal };

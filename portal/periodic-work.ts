@@ -1,6 +1,7 @@
 import type { PeriodicTask } from '../adapters/jobs/periodic-work.ts';
 import { expireAccessRequests } from './access-requests/expire-requests.ts';
 import type { PortalContext } from './portal-context.ts';
+import { recheckVerifiedDomainsTask } from './verified-domains/recheck-domains.ts';
 
 const MINUTE = 60_000;
 
@@ -22,5 +23,6 @@ export function portalPeriodicWork(portal: PortalContext): PeriodicTask[] {
       batchSize: 100,
       run: (now) => expireAccessRequests(portal.domain, now, 100),
     },
+    recheckVerifiedDomainsTask(portal),
   ];
 }

@@ -8,9 +8,12 @@ import type { Organization } from '../organizations/organization.entity.ts';
 import { Professional } from '../organizations/professional.entity.ts';
 import { rolesOf } from '../professionals/mandatory-roles.ts';
 import type { ProfessionalRow } from '../professionals/professional-profile.ts';
+import type { VerifiedDomain } from '../verified-domains/verified-domain.entity.ts';
+import { domainsOf } from '../verified-domains/verified-domains.ts';
 
 /**
- * An organization's page: its professionals with roles and status, and its recent audit events.
+ * An organization's page: its professionals with roles and status, its verified domains, and its
+ * recent audit events.
  * Only for an administrator of it (or of a partner of it); anyone else is told it does not exist.
  */
 export async function organizationOverview(
@@ -20,6 +23,7 @@ export async function organizationOverview(
 ): Promise<{
   organization: Organization;
   professionals: ProfessionalRow[];
+  verifiedDomains: VerifiedDomain[];
   events: AuditEvent[];
   accessRequests: AccessRequest[];
 }> {
@@ -37,6 +41,7 @@ export async function organizationOverview(
   return {
     organization,
     professionals,
+    verifiedDomains: await domainsOf(em, organization.id),
     events: await recentAuditEvents(em, organization.id),
     accessRequests: await pendingAccessRequests(em, organization.id),
   };

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { VerifiedIdentity } from '../domain.ts';
+import { mailDomainOfAddress } from './domain-name.ts';
 import { VerifiedDomain } from './verified-domain.entity.ts';
 
 /** An organization offered by name to a person of its verified domain (J16). */
@@ -8,11 +9,12 @@ export interface SuggestedOrganization {
   readonly name: string;
 }
 
-/** The domain part of an address, lower case; undefined when there is none. */
+/**
+ * The domain part of an address as verified domains are stored (lower case, internationalized
+ * names in ASCII, `normalizeDomain`); undefined when there is none or it is no valid domain.
+ */
 export function mailDomainOf(email: string): string | undefined {
-  const at = email.lastIndexOf('@');
-  if (at < 1 || at === email.length - 1) return undefined;
-  return email.slice(at + 1).toLowerCase();
+  return mailDomainOfAddress(email);
 }
 
 /**

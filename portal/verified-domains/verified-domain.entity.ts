@@ -19,6 +19,7 @@ const VerifiedDomainSchema = defineEntity({
     challenge: p.string(),
     enrolment: p.enum(ENROLMENT_MODES).default('requests_only'),
     verifiedAt: p.datetime().nullable(),
+    /** When a look-up last found the record (at Verify, then each re-check); the grace of an outage counts from it. */
     lastCheckedAt: p.datetime().nullable(),
     /** When the periodic re-check looks at it next; unset, it is not checked. */
     nextCheckAt: p.datetime().nullable(),

@@ -14,13 +14,15 @@ export interface SharedPortal {
  * Call inside a `describe` (or a world built on it): registers its hooks to start an IdP and a
  * portal on it for the block, and to close both after. `beforeAll` hooks registered after this
  * call run after it (vitest runs them in order), so they can add organizations to the portal.
+ * `env`, called once the IdP runs, may start what the portal is pointed at (a DNS server, say) and
+ * overrides the portal's environment with what it resolves to.
  */
-export function sharedPortal(): SharedPortal {
+export function sharedPortal(options: { env?: () => Promise<Record<string, string>> } = {}): SharedPortal {
   let idp: TestIdp;
   let portal: TestPortal;
   beforeAll(async () => {
     idp = await startTestIdp();
-    portal = await startTestPortal(idp);
+    portal = await startTestPortal(idp, await options.env?.());
   });
   afterAll(async () => {
     await portal?.close();
