@@ -90,6 +90,8 @@ export const configSchema = z
      * Unset: allowed except in production.
      */
     ALLOW_PRIVATE_NETWORK_CALLBACKS: z.stringbool().optional(),
+    /** J20: how many days the portal keeps audit events; older ones are deleted by scheduled work. */
+    AUDIT_RETENTION_DAYS: z.coerce.number().int().min(30).max(36_500).default(400),
   })
   .superRefine((config, ctx) => {
     config.SIGN_IN_OPTIONS?.forEach((option, index) => {
