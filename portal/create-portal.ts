@@ -9,7 +9,9 @@ import { formBody } from '../adapters/http/forms.ts';
 import { createViews } from '../adapters/http/views.ts';
 import type { Logger } from '../adapters/log/logger.ts';
 import type { Config } from '../config/config.ts';
+import { accessReviewRoutes } from './access-reviews/routes.ts';
 import { organizationRoutes } from './accounts/routes.ts';
+import { auditLogRoutes } from './audit-log/routes.ts';
 import type { PortalDomain } from './domain.ts';
 import { invitationRoutes } from './invitations/routes.ts';
 import { identify } from './membership/gate.ts';
@@ -103,6 +105,8 @@ export function createPortal(
   memberRoutes(pages, portal);
   organizationRoutes(pages, portal);
   professionalRoutes(pages, portal);
+  accessReviewRoutes(pages, portal);
+  auditLogRoutes(pages, portal);
   app.use(pages.routes());
   app.use(pages.allowedMethods());
   return { app, portal };

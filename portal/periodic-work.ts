@@ -1,4 +1,6 @@
 import type { PeriodicTask } from '../adapters/jobs/periodic-work.ts';
+import { sendDueReviewReminders } from './access-reviews/review-reminders.ts';
+import { pruneAuditEvents } from './audit-log/audit-retention.ts';
 import type { PortalContext } from './portal-context.ts';
 
 const MINUTE = 60_000;
@@ -14,6 +16,18 @@ export function portalPeriodicWork(portal: PortalContext): PeriodicTask[] {
       everyMs: 10 * MINUTE,
       batchSize: Number.POSITIVE_INFINITY,
       run: () => portal.sessions.deleteExpired(),
+    },
+    {
+      name: 'access-reviews.remind-due',
+      everyMs: 10 * MINUTE,
+      batchSize: 50,
+      run: (now) => sendDueReviewReminders(portal.domain, now, 50),
+    },
+    {
+      name: 'audit-log.prune',
+      everyMs: 60 * MINUTE,
+      batchSize: 1000,
+      run: (now) => pruneAuditEvents(portal.domain.orm, now, portal.config.AUDIT_RETENTION_DAYS, 1000),
     },
   ];
 }

@@ -1,3 +1,4 @@
+import { type ReviewSummary, reviewSummary } from '../access-reviews/access-review.ts';
 import { recentAuditEvents } from '../audit/audit.ts';
 import type { AuditEvent } from '../audit/audit-event.entity.ts';
 import type { Actor, PortalDomain } from '../domain.ts';
@@ -15,7 +16,12 @@ export async function organizationOverview(
   domain: PortalDomain,
   actor: Actor,
   organizationId: string,
-): Promise<{ organization: Organization; professionals: ProfessionalRow[]; events: AuditEvent[] }> {
+): Promise<{
+  organization: Organization;
+  professionals: ProfessionalRow[];
+  events: AuditEvent[];
+  review: ReviewSummary;
+}> {
   const organization = await administeredOrganization(domain, actor, organizationId);
   const em = domain.orm.em.fork();
   const rows = await em.find(
@@ -27,5 +33,10 @@ export async function organizationOverview(
     professional,
     roles: rolesOf(organization, professional),
   }));
-  return { organization, professionals, events: await recentAuditEvents(em, organization.id) };
+  return {
+    organization,
+    professionals,
+    events: await recentAuditEvents(em, organization.id),
+    review: await reviewSummary(domain, organization),
+  };
 }

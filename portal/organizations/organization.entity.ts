@@ -26,7 +26,10 @@ const OrganizationSchema = defineEntity({
   },
   checks: [
     { name: 'organization_review_period_check', expression: 'review_period_days in (30, 90, 180)' },
-    { name: 'organization_inactivity_days_check', expression: '((inactivity_days >= 1) AND (inactivity_days <= 3650))' },
+    {
+      name: 'organization_inactivity_days_check',
+      expression: '((inactivity_days >= 1) AND (inactivity_days <= 3650))',
+    },
     {
       name: 'organization_name_check',
       expression: '((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))',
