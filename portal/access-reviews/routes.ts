@@ -90,10 +90,17 @@ async function renderReview(
         inactivityDays: state.settings?.inactivityDays ?? String(review.organization.inactivityDays),
       },
       notice: refusal ? undefined : noticeOf(ctx),
-      ...(refusal ? refusalOf(refusal) : { errors: {} }),
+      ...(refusal ? shown(refusal) : { errors: {} }),
     },
     refusal?.status ?? 200,
   );
+}
+
+/** A refusal as the page shows it: a bad decision's own message, rather than the form's general one. */
+function shown(refusal: AppError) {
+  const { message, code, errors } = refusalOf(refusal);
+  const decision = Object.entries(errors).find(([key]) => key.startsWith('decision-'));
+  return { message: decision?.[1] ?? message, code, errors };
 }
 
 function chosenOf(fields: Record<string, string>): Map<string, Decision> {
