@@ -4,9 +4,9 @@ import { sqlMigration } from '../../adapters/db/migration.ts';
  * J19 and J20: each organization's access review schedule, and the audit log's indexes.
  *
  * - `review_period_days` (30, 90 or 180) and `inactivity_days` are the organization's settings;
- *   `next_review_at` is when the next review is due. Existing organizations get their first
- *   review one default period after the upgrade, not at once: an upgrade must not send every
- *   administrator of every organization a reminder on the same minute.
+ *   `next_review_at` is when the next review is due. Existing organizations (and a row inserted
+ *   without it) get their first review one default period from now, not at once: an upgrade must
+ *   not send every administrator of every organization a reminder on the same minute.
  * - The audit log pages one organization's events on (at desc, id desc); the old index on
  *   (organization_id, at desc) is a prefix of the new one, so it goes. Retention deletes the
  *   oldest events of all organizations, by `at`.
@@ -17,9 +17,7 @@ export const accessReviews = sqlMigration('0008-access-reviews', [
        constraint organization_review_period_check check (review_period_days in (30, 90, 180)),
      add column inactivity_days integer not null default 90
        constraint organization_inactivity_days_check check (inactivity_days between 1 and 3650),
-     add column next_review_at timestamptz`,
-  `update organization set next_review_at = now() + interval '90 days'`,
-  `alter table organization alter column next_review_at set not null`,
+     add column next_review_at timestamptz not null default (now() + interval '90 days')`,
   `create index organization_next_review_idx on organization (next_review_at)`,
   `create index audit_event_org_at_id_idx on audit_event (organization_id, at desc, id desc)`,
   `drop index audit_event_org_at_idx`,

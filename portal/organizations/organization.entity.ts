@@ -21,7 +21,10 @@ const OrganizationSchema = defineEntity({
     reviewPeriodDays: p.integer().default(90),
     inactivityDays: p.integer().default(90),
     /** When the next access review is due: one period after creation, then after each review. */
-    nextReviewAt: p.datetime().onCreate(() => new Date(Date.now() + 90 * 86_400_000)),
+    nextReviewAt: p
+      .datetime()
+      .defaultRaw(`(now() + '90 days'::interval)`)
+      .onCreate(() => new Date(Date.now() + 90 * 86_400_000)),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
   checks: [

@@ -281,6 +281,9 @@ describe('J19 access review', () => {
       expect(page.status).toBe(404);
       expect(page.html).not.toContain('Review Co');
     }
+    // Without the form's CSRF token: refused before anything is read.
+    expect((await admin.browser.post(reviewUrl(), { [`decision-${target.id}`]: 'remove' })).status).toBe(403);
+    expect(await exists(target.id)).toBe(true);
     const otherPage = await other.browser.get(reviewUrl(other.organization.id));
     expect(otherPage.status).toBe(200);
     const due = await nextReviewAt();
