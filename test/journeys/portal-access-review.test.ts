@@ -11,6 +11,8 @@ import {
 import { invitationLink } from '../support/portal-people.ts';
 
 const DAY = 86_400_000;
+/** The README's pictures of these pages are taken on the way. */
+const screenshot = (name: string) => new URL(`../../docs/screenshots/${name}`, import.meta.url).pathname;
 
 describe('J19 and J20 in Chromium: an administrator reviews access and reads the audit log', () => {
   const journey = portalInBrowser();
@@ -62,7 +64,7 @@ describe('J19 and J20 in Chromium: an administrator reviews access and reads the
     expect(await page.getByRole('row', { name: /Admin Fabrikam/ }).count()).toBe(0);
     await idleRow.getByRole('radio', { name: 'Remove' }).check();
     expect(await keptRow.getByRole('radio', { name: 'Keep' }).isChecked()).toBe(true);
-    await page.screenshot({ path: 'docs/screenshots/19-access-review.png', fullPage: true });
+    await page.screenshot({ path: screenshot('19-access-review.png'), fullPage: true });
     await page.getByRole('button', { name: 'Complete review' }).click();
 
     expect(await page.getByRole('status').textContent()).toBe(
@@ -90,7 +92,7 @@ describe('J19 and J20 in Chromium: an administrator reviews access and reads the
     await page.getByLabel('Action').selectOption('');
     await page.getByRole('button', { name: 'Filter' }).click();
     expect(await page.getByRole('row', { name: /professional\.deleted.*Ike Idle/ }).count()).toBe(1);
-    await page.screenshot({ path: 'docs/screenshots/20-audit-log.png', fullPage: true });
+    await page.screenshot({ path: screenshot('20-audit-log.png'), fullPage: true });
 
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CSV' }).click();
