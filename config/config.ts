@@ -123,6 +123,8 @@ export const configSchema = z
     ALLOW_PRIVATE_NETWORK_CALLBACKS: z.stringbool().optional(),
     /** Resolvers the portal asks for domain verification TXT records; unset, the system's. */
     DNS_SERVERS: dnsServers.optional(),
+    /** J20: how many days the portal keeps audit events; older ones are deleted by scheduled work. */
+    AUDIT_RETENTION_DAYS: z.coerce.number().int().min(30).max(36_500).default(400),
   })
   .superRefine((config, ctx) => {
     config.SIGN_IN_OPTIONS?.forEach((option, index) => {

@@ -10,7 +10,9 @@ import { createViews } from '../adapters/http/views.ts';
 import type { Logger } from '../adapters/log/logger.ts';
 import type { Config } from '../config/config.ts';
 import { accessRequestRoutes, accessRequestsOnNotAMemberPage } from './access-requests/routes.ts';
+import { accessReviewRoutes } from './access-reviews/routes.ts';
 import { organizationRoutes } from './accounts/routes.ts';
+import { auditLogRoutes } from './audit-log/routes.ts';
 import type { PortalDomain } from './domain.ts';
 import { invitationRoutes } from './invitations/routes.ts';
 import { identify } from './membership/gate.ts';
@@ -109,6 +111,8 @@ export function createPortal(
   professionalRoutes(pages, portal);
   accessRequestRoutes(pages, portal);
   verifiedDomainRoutes(pages, portal);
+  accessReviewRoutes(pages, portal);
+  auditLogRoutes(pages, portal);
   app.use(pages.routes());
   app.use(pages.allowedMethods());
   return { app, portal };

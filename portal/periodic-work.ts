@@ -1,5 +1,7 @@
 import type { PeriodicTask } from '../adapters/jobs/periodic-work.ts';
 import { expireAccessRequests } from './access-requests/expire-requests.ts';
+import { sendDueReviewReminders } from './access-reviews/review-reminders.ts';
+import { pruneAuditEvents } from './audit-log/audit-retention.ts';
 import type { PortalContext } from './portal-context.ts';
 import { recheckVerifiedDomainsTask } from './verified-domains/recheck-domains.ts';
 
@@ -24,5 +26,17 @@ export function portalPeriodicWork(portal: PortalContext): PeriodicTask[] {
       run: (now) => expireAccessRequests(portal.domain, now, 100),
     },
     recheckVerifiedDomainsTask(portal),
+    {
+      name: 'access-reviews.remind-due',
+      everyMs: 10 * MINUTE,
+      batchSize: 50,
+      run: (now) => sendDueReviewReminders(portal.domain, now, 50),
+    },
+    {
+      name: 'audit-log.prune',
+      everyMs: 60 * MINUTE,
+      batchSize: 1000,
+      run: (now) => pruneAuditEvents(portal.domain.orm, now, portal.config.AUDIT_RETENTION_DAYS, 1000),
+    },
   ];
 }

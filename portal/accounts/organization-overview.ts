@@ -1,5 +1,6 @@
 import type { AccessRequest } from '../access-requests/access-request.entity.ts';
 import { pendingAccessRequests } from '../access-requests/access-request-lists.ts';
+import { type ReviewSummary, reviewSummary } from '../access-reviews/access-review.ts';
 import { recentAuditEvents } from '../audit/audit.ts';
 import type { AuditEvent } from '../audit/audit-event.entity.ts';
 import type { Actor, PortalDomain } from '../domain.ts';
@@ -26,6 +27,7 @@ export async function organizationOverview(
   verifiedDomains: VerifiedDomain[];
   events: AuditEvent[];
   accessRequests: AccessRequest[];
+  review: ReviewSummary;
 }> {
   const organization = await administeredOrganization(domain, actor, organizationId);
   const em = domain.orm.em.fork();
@@ -44,5 +46,6 @@ export async function organizationOverview(
     verifiedDomains: await domainsOf(em, organization.id),
     events: await recentAuditEvents(em, organization.id),
     accessRequests: await pendingAccessRequests(em, organization.id),
+    review: await reviewSummary(domain, organization),
   };
 }

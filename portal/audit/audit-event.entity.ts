@@ -23,11 +23,14 @@ const AuditEventSchema = defineEntity({
   },
   // The audit log page: one organization's events, newest first. As DDL: MikroORM 7.2 does not read
   // a column's sort order back from PostgreSQL, so a declared `desc` would always show as a change.
+  // Its keyset is (at desc, id desc) (portal/audit-log/); retention deletes by `at` alone.
   indexes: [
     {
-      name: 'audit_event_org_at_idx',
-      expression: 'create index audit_event_org_at_idx on portal.audit_event (organization_id, at desc)',
+      name: 'audit_event_org_at_id_idx',
+      expression:
+        'create index audit_event_org_at_id_idx on portal.audit_event (organization_id, at desc, id desc)',
     },
+    { name: 'audit_event_at_idx', properties: ['at'] },
   ],
 });
 export class AuditEvent extends AuditEventSchema.class {}

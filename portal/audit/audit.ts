@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Actor } from '../domain.ts';
+import type { AuditAction } from './audit-actions.ts';
 import { AuditEvent } from './audit-event.entity.ts';
 
 export interface AuditEntry {
   readonly organizationId: string | null;
   readonly actor: Actor | string;
-  readonly action: string;
+  readonly action: AuditAction;
   readonly target?: string | null;
   readonly detail?: Record<string, unknown>;
 }

@@ -6,6 +6,7 @@ import { twoStepPolicy } from './0003-two-step-policy.ts';
 import { verifiedDomains } from './0004-verified-domains.ts';
 import { lastSignIn } from './0005-last-sign-in.ts';
 import { accessRequests } from './0006-access-requests.ts';
+import { accessReviews } from './0007-access-reviews.ts';
 
 /** Every committed portal migration, in order. Never edit one that has shipped: add another. */
 export const portalMigrations: readonly MigrationObject[] = [
@@ -16,4 +17,5 @@ export const portalMigrations: readonly MigrationObject[] = [
   verifiedDomains,
   lastSignIn,
   accessRequests,
+  accessReviews,
 ];

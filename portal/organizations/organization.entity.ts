@@ -19,9 +19,22 @@ const OrganizationSchema = defineEntity({
     /** The mandatory roles: one holder each, enforced by deferred foreign keys. */
     billingContactId: p.uuid(),
     shippingContactId: p.uuid(),
+    /** J19: how often an access review is due (30, 90 or 180 days), and who counts as inactive. */
+    reviewPeriodDays: p.integer().default(90),
+    inactivityDays: p.integer().default(90),
+    /** When the next access review is due: one period after creation, then after each review. */
+    nextReviewAt: p
+      .datetime()
+      .defaultRaw(`(now() + '90 days'::interval)`)
+      .onCreate(() => new Date(Date.now() + 90 * 86_400_000)),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
   checks: [
+    { name: 'organization_review_period_check', expression: 'review_period_days in (30, 90, 180)' },
+    {
+      name: 'organization_inactivity_days_check',
+      expression: '((inactivity_days >= 1) AND (inactivity_days <= 3650))',
+    },
     {
       name: 'organization_name_check',
       expression: '((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))',
@@ -29,6 +42,7 @@ const OrganizationSchema = defineEntity({
     { name: 'organization_account_number_check', expression: "(account_number ~ '^[1-9][0-9]{7}$'::text)" },
   ],
   uniques: [{ name: 'organization_account_number_key', properties: ['accountNumber'] }],
+  indexes: [{ name: 'organization_next_review_idx', properties: ['nextReviewAt'] }],
 });
 export class Organization extends OrganizationSchema.class {}
 OrganizationSchema.setClass(Organization);

@@ -78,16 +78,32 @@ export async function deleteProfessional(
 ): Promise<void> {
   await domain.orm.em.fork().transactional(async (tx) => {
     const { organization, professional } = await lockProfessional(tx, input);
-    assertHoldsNoMandatoryRole(organization, professional);
-    if (professional.isAdministrator) await assertNotLastAdministrator(tx, organization, professional);
-    tx.remove(professional);
-    recordAudit(tx, {
-      organizationId: organization.id,
-      actor: input.actor,
-      action: 'professional.deleted',
-      target: professional.fullName(),
-    });
+    await removeProfessional(tx, input.actor, organization, professional);
   });
+}
+
+/**
+ * Delete inside the caller's transaction, which holds the organization's lock: refused while they
+ * hold a mandatory role or are the last Administrator who can act. Their invitations go with the
+ * row (so no link of theirs works), and the membership gate refuses their very next request.
+ * Flushed at once, so a later check in the same transaction counts them as gone.
+ */
+export async function removeProfessional(
+  tx: EntityManager,
+  actor: Actor,
+  organization: Organization,
+  professional: Professional,
+): Promise<void> {
+  assertHoldsNoMandatoryRole(organization, professional);
+  if (professional.isAdministrator) await assertNotLastAdministrator(tx, organization, professional);
+  tx.remove(professional);
+  recordAudit(tx, {
+    organizationId: organization.id,
+    actor,
+    action: 'professional.deleted',
+    target: professional.fullName(),
+  });
+  await tx.flush();
 }
 
 /** "Send Invite E-mail": a new link; the previous one stops working. */

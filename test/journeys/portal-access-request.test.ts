@@ -1,6 +1,3 @@
-import { writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { newPerson } from '../support/oidc-client.ts';
 import {
@@ -10,14 +7,7 @@ import {
   signUpFromSignInPage,
   usernameShown,
 } from '../support/portal-browser.ts';
-
-// `SAVE_SCREENSHOTS=1 npm test -- test/journeys/portal-access-request.test.ts` refreshes the
-// README's pictures of this journey; other runs leave docs/ alone.
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-async function picture(page: Page, name: string): Promise<void> {
-  if (process.env.SAVE_SCREENSHOTS === '1')
-    await writeFile(`${SCREENSHOTS}${name}`, await page.screenshot({ fullPage: true }));
-}
+import { saveScreenshot } from '../support/screenshots.ts';
 
 describe('J16-J17 in Chromium: a new person requests access by account number, an administrator approves', () => {
   const journey = portalInBrowser();
@@ -47,7 +37,7 @@ describe('J16-J17 in Chromium: a new person requests access by account number, a
 
     await page.getByLabel('Account number').fill(accountNumber);
     await page.getByLabel('Message (optional)').fill('I joined the Lyon warehouse team this week.');
-    await picture(page, '10-request-access.png');
+    await saveScreenshot(page, '10-request-access.png');
     await page.getByRole('button', { name: 'Request access', exact: true }).click();
     await page.getByRole('status').waitFor();
     expect(await page.getByRole('status').textContent()).toContain('Your request is sent.');
@@ -63,7 +53,7 @@ describe('J16-J17 in Chromium: a new person requests access by account number, a
     expect(await row.textContent()).toContain('Noor Haddad');
     expect(await row.textContent()).toContain('I joined the Lyon warehouse team this week.');
     await row.getByLabel('Shipping Contact').check();
-    await picture(adminPage, '11-access-requests.png');
+    await saveScreenshot(adminPage, '11-access-requests.png');
     await row.getByRole('button', { name: 'Approve' }).click();
     await adminPage.getByRole('status').waitFor();
     expect(await adminPage.getByRole('status').textContent()).toContain('Approved.');

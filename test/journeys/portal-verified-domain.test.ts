@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.ts';
 import { newPerson } from '../support/oidc-client.ts';
@@ -12,13 +10,7 @@ import {
   waitForOrigin,
 } from '../support/portal-browser.ts';
 import { startTestPortal } from '../support/portal-instance.ts';
-
-// `SCREENSHOTS_DIR=docs/screenshots npm test -- test/journeys/portal-verified-domain.test.ts`
-// refreshes the README's pictures of this journey; unset, none are written.
-const SCREENSHOTS_DIR = process.env.SCREENSHOTS_DIR;
-const screenshot = async (page: Page, name: string) => {
-  if (SCREENSHOTS_DIR) await page.screenshot({ path: join(SCREENSHOTS_DIR, name), fullPage: true });
-};
+import { saveScreenshot } from '../support/screenshots.ts';
 
 describe('J18 in Chromium: an administrator verifies the organization’s domain and lets its people join automatically', () => {
   let dns: TestDnsServer;
@@ -54,7 +46,7 @@ describe('J18 in Chromium: an administrator verifies the organization’s domain
     expect(name).toBe(`_gatehouse-challenge.${domain}`);
     expect(value).toMatch(/^gatehouse-domain-verification=/);
     expect(await page.locator('#zone-line').textContent()).toBe(`${name}. 3600 IN TXT "${value}"`);
-    await screenshot(page, '12-verified-domain-txt-record.png');
+    await saveScreenshot(page, '12-verified-domain-txt-record.png');
 
     // The administrator publishes the record at their DNS provider.
     dns.setTxt(name, [value]);
@@ -66,7 +58,7 @@ describe('J18 in Chromium: an administrator verifies the organization’s domain
     await page.getByRole('button', { name: 'Save' }).click();
     expect(await page.getByRole('status').textContent()).toBe('Saved.');
     expect(await page.getByLabel('Join automatically').isChecked()).toBe(true);
-    await screenshot(page, '13-verified-domain-join-automatically.png');
+    await saveScreenshot(page, '13-verified-domain-join-automatically.png');
 
     // Someone of the domain, with no account yet and no invitation, signs in from the home page.
     const grace = newPerson({ givenName: 'Grace', familyName: 'Hopper', email: `grace.hopper@${domain}` });
@@ -93,6 +85,6 @@ describe('J18 in Chromium: an administrator verifies the organization’s domain
     expect(await row.getByRole('cell').nth(2).textContent()).toBe('');
     expect(await row.getByRole('cell').last().textContent()).toBe('active');
     await page.getByRole('heading', { name: 'Verified domains' }).scrollIntoViewIfNeeded();
-    await screenshot(page, '14-verified-domains-section.png');
+    await saveScreenshot(page, '14-verified-domains-section.png');
   });
 });
