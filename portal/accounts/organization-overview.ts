@@ -3,29 +3,30 @@ import type { AuditEvent } from '../audit/audit-event.entity.ts';
 import type { Actor, PortalDomain } from '../domain.ts';
 import { administeredOrganization } from '../organizations/access.ts';
 import type { Organization } from '../organizations/organization.entity.ts';
-import { Professional } from '../organizations/professional.entity.ts';
-import { rolesOf } from '../professionals/mandatory-roles.ts';
-import type { ProfessionalRow } from '../professionals/professional-profile.ts';
+import {
+  type ListQuery,
+  type ProfessionalListView,
+  professionalListView,
+  professionalPage,
+} from '../professionals/professional-list.ts';
 
 /**
- * An organization's page: its professionals with roles and status, and its recent audit events.
- * Only for an administrator of it (or of a partner of it); anyone else is told it does not exist.
+ * An organization's page: one page of its professionals (searched, sorted, paged: `listQuery`),
+ * and its recent audit events. Only for an administrator of it (or of a partner of it); anyone
+ * else is told it does not exist.
  */
 export async function organizationOverview(
   domain: PortalDomain,
   actor: Actor,
   organizationId: string,
-): Promise<{ organization: Organization; professionals: ProfessionalRow[]; events: AuditEvent[] }> {
+  listQuery: ListQuery,
+): Promise<{ organization: Organization; professionalList: ProfessionalListView; events: AuditEvent[] }> {
   const organization = await administeredOrganization(domain, actor, organizationId);
   const em = domain.orm.em.fork();
-  const rows = await em.find(
-    Professional,
-    { organization: organization.id },
-    { orderBy: { familyName: 'asc', givenName: 'asc', id: 'asc' } },
-  );
-  const professionals = rows.map((professional) => ({
-    professional,
-    roles: rolesOf(organization, professional),
-  }));
-  return { organization, professionals, events: await recentAuditEvents(em, organization.id) };
+  const [professionals, events] = await Promise.all([
+    professionalPage(domain.orm, organization, listQuery),
+    recentAuditEvents(em, organization.id),
+  ]);
+  const professionalList = professionalListView(`/accounts/${organization.id}`, professionals);
+  return { organization, professionalList, events };
 }

@@ -5,6 +5,7 @@ import { portalSessions } from './0002-portal-sessions.ts';
 import { twoStepPolicy } from './0003-two-step-policy.ts';
 import { verifiedDomains } from './0004-verified-domains.ts';
 import { lastSignIn } from './0005-last-sign-in.ts';
+import { professionalSearch } from './0009-professional-search.ts';
 
 /** Every committed portal migration, in order. Never edit one that has shipped: add another. */
 export const portalMigrations: readonly MigrationObject[] = [
@@ -14,4 +15,5 @@ export const portalMigrations: readonly MigrationObject[] = [
   twoStepPolicy,
   verifiedDomains,
   lastSignIn,
+  professionalSearch,
 ];
