@@ -1,5 +1,6 @@
 import type { PeriodicTask } from '../adapters/jobs/periodic-work.ts';
 import type { PortalContext } from './portal-context.ts';
+import { deleteExpiredImports } from './professionals/import-professionals.ts';
 
 const MINUTE = 60_000;
 
@@ -14,6 +15,12 @@ export function portalPeriodicWork(portal: PortalContext): PeriodicTask[] {
       everyMs: 10 * MINUTE,
       batchSize: Number.POSITIVE_INFINITY,
       run: () => portal.sessions.deleteExpired(),
+    },
+    {
+      name: 'professional-imports.delete-expired',
+      everyMs: 10 * MINUTE,
+      batchSize: Number.POSITIVE_INFINITY,
+      run: (now) => deleteExpiredImports(portal.domain.orm, now),
     },
   ];
 }
