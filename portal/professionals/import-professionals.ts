@@ -8,11 +8,14 @@ import { recordAudit } from '../audit/audit.ts';
 import { type Actor, nowOf, type PortalDomain } from '../domain.ts';
 import { issueInvitation } from '../invitations/issue-invitation.ts';
 import { administeredOrganization, lockAdministeredOrganization } from '../organizations/access.ts';
-import type { Organization } from '../organizations/organization.entity.ts';
+import { Organization } from '../organizations/organization.entity.ts';
 import { Professional } from '../organizations/professional.entity.ts';
 import { alreadyAProfessional, type RowProblem, readImportFile } from './import-file.ts';
 import { applyRoles } from './mandatory-roles.ts';
 import { type ImportRow, ProfessionalImport } from './professional-import.entity.ts';
+
+/** Rows created between two flushes of an import's transaction. */
+const FLUSH_EVERY = 250;
 
 /** How long a preview waits for **Import**. */
 const PREVIEW_TTL_MS = 30 * 60_000;
@@ -109,7 +112,7 @@ export async function importProfessionals(
   domain: PortalDomain,
   input: ImportTarget & { previewId: string },
 ): Promise<{ organization: Organization; imported: number }> {
-  // Flushed once, at commit, in batches: not once per query for each of up to 5,000 rows.
+  // Flushed every FLUSH_EVERY rows and at commit: not before each query of each of up to 5,000 rows.
   return domain.orm.em.fork().transactional(
     async (tx) => {
       const organization = await lockAdministeredOrganization(tx, input.actor, input.organizationId);
@@ -119,10 +122,17 @@ export async function importProfessionals(
         preview.rows.map((r) => r.email.toLowerCase()),
       ]);
       if (taken.length > 0) throw becameProfessionals(taken.map((r) => r.email));
-      for (const row of preview.rows) {
+      for (const [index, row] of preview.rows.entries()) {
+        // In batches, forgetting each once written: MikroORM's unit of work grows slower with
+        // every entity it holds (5,000 rows took 33 s in one batch, 10 s like this).
+        if (index > 0 && index % FLUSH_EVERY === 0) {
+          await tx.flush();
+          tx.clear();
+        }
         const professional = tx.create(Professional, {
           id: randomUUID(),
-          organization,
+          // A reference: `organization` (read for its id, name and roles) stays out of the batches.
+          organization: tx.getReference(Organization, organization.id),
           givenName: row.givenName,
           familyName: row.familyName,
           email: row.email,
@@ -145,7 +155,7 @@ export async function importProfessionals(
         });
         await issueInvitation(tx, domain, input.actor, organization, professional);
       }
-      tx.remove(preview);
+      await tx.nativeDelete(ProfessionalImport, { id: preview.id });
       recordAudit(tx, {
         organizationId: organization.id,
         actor: input.actor,
