@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../portal/domain.ts';
 import { Organization } from '../../portal/organizations/organization.entity.ts';
+import { deleteExpiredImports } from '../../portal/professionals/import-professionals.ts';
 import { addProfessional } from '../../portal/professionals/professionals.ts';
 import type { Page } from '../support/browserless-client.ts';
 import { browserlessClient } from '../support/browserless-client.ts';
@@ -306,6 +307,20 @@ describe('Import professionals from a CSV file', () => {
     const named = await upload(csv('Gil,Named,gil@tailspin.example,,,'), admin, 'C:\\Users\\me\\<b>x.csv');
     expect(named.html).toContain('File <strong>&lt;b&gt;x.csv</strong>');
     expect((await state()).professionals).toBe(before.professionals);
+  });
+
+  it('forgets a preview after 30 minutes: the periodic pass deletes it, and Import then says so', async () => {
+    const preview = await upload(csv('Kim,Late,kim@tailspin.example,,,'));
+    const orm = world.portal.domain.orm;
+    expect(await deleteExpiredImports(orm, new Date(Date.now() + 29 * 60_000))).toBe(0);
+    expect(await deleteExpiredImports(orm, new Date(Date.now() + 31 * 60_000))).toBeGreaterThanOrEqual(1);
+    const before = await state();
+    const late = await admin.browser.submit(preview, {}, '/professionals/import/');
+    expect(late.status).toBe(404);
+    expect(textOf(late.html, '[role="alert"]')).toMatch(
+      /^This import is no longer waiting: .*expired after 30 minutes/,
+    );
+    expect(await state()).toEqual(before);
   });
 
   it('is for administrators of the organization only: another organization’s administrator gets 404 and changes nothing', async () => {
