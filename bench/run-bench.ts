@@ -13,6 +13,7 @@ import { type BenchOptions, UsageError } from './options.ts';
 import { registerBenchPortal, startIssuerProxy, startPortalProcess } from './portal-process.ts';
 import { memoryRow, portalRow, type Row, rateRow, secondStepRow, signInRows } from './report.ts';
 import { idpScenarios, portalScenario } from './scenarios/index.ts';
+import { largeOrganization } from './scenarios/large-organization.ts';
 import { type Scenario, type ScenarioContext, signedInPeople } from './scenarios/scenario.ts';
 import { type Seed, seedIdp } from './seed.ts';
 import { seedPortal } from './seed-portal.ts';
@@ -158,9 +159,15 @@ export async function runBench(
     const idpTarget = httpTarget(idp.origin, SIGN_IN_CONNECTIONS, idp.publicHost);
     try {
       const users = await portalScenario.prepare({ portal: portalTarget, idp: idpTarget, seed: portalSeed });
-      idpTarget.close();
       const measured = await measure(users, plan, portal.pid, probe.counters);
       portalRows.push(portalRow(portalScenario, measured));
+      // Issue 13 (bench/scenarios/large-organization.ts): the same organization, 10,000 more professionals.
+      const large = await largeOrganization.prepare(
+        { portal: portalTarget, idp: idpTarget, seed: portalSeed },
+        database.url,
+      );
+      idpTarget.close();
+      portalRows.push(largeOrganization.row(await measure(large, plan, portal.pid, probe.counters)));
     } finally {
       portalTarget.close();
       idpTarget.close();

@@ -19,6 +19,7 @@ import { identify } from './membership/gate.ts';
 import { memberRoutes } from './membership/routes.ts';
 import type { PortalContext, PortalState } from './portal-context.ts';
 import type { PortalMetrics } from './portal-metrics.ts';
+import { importUpload } from './professionals/csv-upload.ts';
 import { professionalRoutes } from './professionals/routes.ts';
 import { portalSchema } from './schema.ts';
 import { createSessionStore } from './sessions/session-store.ts';
@@ -93,6 +94,8 @@ export function createPortal(
   app.use(backchannel.routes());
 
   app.use(sessions({ store: portal.sessions, secure, ttlSeconds: SESSION_TTL_SECONDS }));
+  // The one file upload (Import professionals): read before the CSRF check, which needs its fields.
+  app.use(importUpload());
   // After the sessions: every form's token is bound to the portal session id, and renews with it.
   app.use(
     csrfProtection({

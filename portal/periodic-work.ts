@@ -3,6 +3,7 @@ import { expireAccessRequests } from './access-requests/expire-requests.ts';
 import { sendDueReviewReminders } from './access-reviews/review-reminders.ts';
 import { pruneAuditEvents } from './audit-log/audit-retention.ts';
 import type { PortalContext } from './portal-context.ts';
+import { deleteExpiredImports } from './professionals/import-professionals.ts';
 import { recheckVerifiedDomainsTask } from './verified-domains/recheck-domains.ts';
 
 const MINUTE = 60_000;
@@ -37,6 +38,12 @@ export function portalPeriodicWork(portal: PortalContext): PeriodicTask[] {
       everyMs: 60 * MINUTE,
       batchSize: 1000,
       run: (now) => pruneAuditEvents(portal.domain.orm, now, portal.config.AUDIT_RETENTION_DAYS, 1000),
+    },
+    {
+      name: 'professional-imports.delete-expired',
+      everyMs: 10 * MINUTE,
+      batchSize: Number.POSITIVE_INFINITY,
+      run: (now) => deleteExpiredImports(portal.domain.orm, now),
     },
   ];
 }

@@ -7,6 +7,7 @@ import { LicenseSchema } from './licensing/license.entity.ts';
 import { portalMigrations } from './migrations/index.ts';
 import { OrganizationSchema, PartnerLinkSchema } from './organizations/organization.entity.ts';
 import { ProfessionalSchema } from './organizations/professional.entity.ts';
+import { ProfessionalImportSchema } from './professionals/professional-import.entity.ts';
 import { VerifiedDomainSchema } from './verified-domains/verified-domain.entity.ts';
 
 /** The portal's tables, in the `portal` schema (its own mail outbox included). */
@@ -21,6 +22,7 @@ export const portalSchema: SchemaModule = {
     LicenseSchema,
     VerifiedDomainSchema,
     AccessRequestSchema,
+    ProfessionalImportSchema,
     OutboxMailSchema,
   ],
   migrations: portalMigrations,

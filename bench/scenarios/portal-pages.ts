@@ -51,7 +51,11 @@ export const portalPages = {
  * cookie and the CSRF cookie the portal set on the way (a browser keeps it, so the pages do not
  * mint a new one each time).
  */
-async function signInToPortal(portal: HttpTarget, idp: HttpTarget, member: BenchAccount): Promise<string> {
+export async function signInToPortal(
+  portal: HttpTarget,
+  idp: HttpTarget,
+  member: BenchAccount,
+): Promise<string> {
   const jar = new CookieJar();
   const start = await portal.get('/sign-in');
   jar.keep(start);

@@ -6,46 +6,49 @@ import type { AuditEvent } from '../audit/audit-event.entity.ts';
 import type { Actor, PortalDomain } from '../domain.ts';
 import { administeredOrganization } from '../organizations/access.ts';
 import type { Organization } from '../organizations/organization.entity.ts';
-import { Professional } from '../organizations/professional.entity.ts';
-import { rolesOf } from '../professionals/mandatory-roles.ts';
-import type { ProfessionalRow } from '../professionals/professional-profile.ts';
+import {
+  type ListQuery,
+  type ProfessionalListView,
+  professionalListView,
+  professionalPage,
+} from '../professionals/professional-list.ts';
 import type { VerifiedDomain } from '../verified-domains/verified-domain.entity.ts';
 import { domainsOf } from '../verified-domains/verified-domains.ts';
 
 /**
- * An organization's page: its professionals with roles and status, its verified domains, and its
- * recent audit events.
+ * An organization's page: one page of its professionals (searched, sorted, paged: `listQuery`),
+ * its verified domains, pending access requests, review summary and recent audit events.
  * Only for an administrator of it (or of a partner of it); anyone else is told it does not exist.
  */
 export async function organizationOverview(
   domain: PortalDomain,
   actor: Actor,
   organizationId: string,
+  listQuery: ListQuery,
 ): Promise<{
   organization: Organization;
-  professionals: ProfessionalRow[];
+  professionalList: ProfessionalListView;
   verifiedDomains: VerifiedDomain[];
   events: AuditEvent[];
   accessRequests: AccessRequest[];
   review: ReviewSummary;
 }> {
   const organization = await administeredOrganization(domain, actor, organizationId);
-  const em = domain.orm.em.fork();
-  const rows = await em.find(
-    Professional,
-    { organization: organization.id },
-    { orderBy: { familyName: 'asc', givenName: 'asc', id: 'asc' } },
-  );
-  const professionals = rows.map((professional) => ({
-    professional,
-    roles: rolesOf(organization, professional),
-  }));
+  // Independent reads, each on its own fork of the entity manager, in parallel.
+  const em = () => domain.orm.em.fork();
+  const [professionals, verifiedDomains, events, accessRequests, review] = await Promise.all([
+    professionalPage(domain.orm, organization, listQuery),
+    domainsOf(em(), organization.id),
+    recentAuditEvents(em(), organization.id),
+    pendingAccessRequests(em(), organization.id),
+    reviewSummary(domain, organization),
+  ]);
   return {
     organization,
-    professionals,
-    verifiedDomains: await domainsOf(em, organization.id),
-    events: await recentAuditEvents(em, organization.id),
-    accessRequests: await pendingAccessRequests(em, organization.id),
-    review: await reviewSummary(domain, organization),
+    professionalList: professionalListView(`/accounts/${organization.id}`, professionals),
+    verifiedDomains,
+    events,
+    accessRequests,
+    review,
   };
 }

@@ -2,6 +2,7 @@ import { formFields } from '../../adapters/http/forms.ts';
 import { actorOf, requireMember, signedInMember } from '../membership/gate.ts';
 import { requireMemberOf } from '../membership/sign-in-strength.ts';
 import type { PortalContext, PortalRouter } from '../portal-context.ts';
+import { parseListQuery } from '../professionals/professional-list.ts';
 import { accountsPage } from './administered-organizations.ts';
 import { organizationOverview } from './organization-overview.ts';
 import { setTwoStepPolicy, twoStepPolicyForm } from './two-step-policy.ts';
@@ -14,7 +15,12 @@ export function organizationRoutes(router: PortalRouter, portal: PortalContext):
   });
 
   router.get('/accounts/:orgId', requireMemberOf(portal), async (ctx) => {
-    const overview = await organizationOverview(portal.domain, actorOf(ctx), ctx.params.orgId!);
+    const overview = await organizationOverview(
+      portal.domain,
+      actorOf(ctx),
+      ctx.params.orgId!,
+      parseListQuery(ctx.query),
+    );
     await portal.views.render(ctx, 'organization', {
       title: overview.organization.name,
       ...overview,

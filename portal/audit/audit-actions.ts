@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS = [
   'professional.deleted',
   'professional.edited',
   'professional.joined-by-domain',
+  'professionals.imported',
   'request.approved',
   'request.declined',
   'request.expired',

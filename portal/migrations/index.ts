@@ -7,6 +7,7 @@ import { verifiedDomains } from './0004-verified-domains.ts';
 import { lastSignIn } from './0005-last-sign-in.ts';
 import { accessRequests } from './0006-access-requests.ts';
 import { accessReviews } from './0007-access-reviews.ts';
+import { professionalSearch } from './0008-professional-search.ts';
 
 /** Every committed portal migration, in order. Never edit one that has shipped: add another. */
 export const portalMigrations: readonly MigrationObject[] = [
@@ -18,4 +19,5 @@ export const portalMigrations: readonly MigrationObject[] = [
   lastSignIn,
   accessRequests,
   accessReviews,
+  professionalSearch,
 ];

@@ -54,6 +54,28 @@ const ProfessionalSchema = defineEntity({
       properties: ['idpIssuer', 'idpSubject'],
       where: 'idp_subject is not null',
     },
+    // The professionals list (professionals/professional-list.ts): one index per sort order, and
+    // a trigram index for search (migration 0008).
+    {
+      name: 'professional_name_idx',
+      expression:
+        'create index professional_name_idx on portal.professional (organization_id, lower(family_name), lower(given_name), id)',
+    },
+    {
+      name: 'professional_status_idx',
+      expression:
+        'create index professional_status_idx on portal.professional (organization_id, status, lower(family_name), lower(given_name), id)',
+    },
+    {
+      name: 'professional_last_sign_in_idx',
+      expression:
+        "create index professional_last_sign_in_idx on portal.professional (organization_id, (coalesce(last_sign_in_at, '-infinity'::timestamptz)), id)",
+    },
+    {
+      name: 'professional_search_idx',
+      expression:
+        "create index professional_search_idx on portal.professional using gin (((given_name || ' ' || family_name || ' ' || email)) portal.gin_trgm_ops)",
+    },
   ],
 });
 

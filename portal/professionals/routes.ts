@@ -5,6 +5,7 @@ import { actorOf } from '../membership/gate.ts';
 import { requireMemberOf } from '../membership/sign-in-strength.ts';
 import { administeredOrganization } from '../organizations/access.ts';
 import type { PortalContext, PortalRequest, PortalRouter } from '../portal-context.ts';
+import { importRoutes } from './import-routes.ts';
 import { professionalProfile } from './professional-profile.ts';
 import { addProfessional, deleteProfessional, sendInvitation, updateProfessional } from './professionals.ts';
 import { EMPTY_PROFILE_FORM, type ProfileForm, professionalForm } from './profile-form.ts';
@@ -28,6 +29,9 @@ export function professionalRoutes(router: PortalRouter, portal: PortalContext):
   });
   const profilePath = (ctx: PortalRequest, id: string, done: string) =>
     `/accounts/${ctx.params.orgId}/professionals/${id}?done=${done}`;
+
+  // Before `${base}/:id`, which would take `import` for an id.
+  importRoutes(router, portal);
 
   router.get(`${base}/new`, admin, async (ctx) => {
     await administeredOrganization(portal.domain, actorOf(ctx), ctx.params.orgId!);

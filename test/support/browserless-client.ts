@@ -20,6 +20,16 @@ export interface BrowserlessClient {
   /** Fill the form whose action contains `action` (or the first form) and submit it. */
   submit(page: Page, fields: Record<string, string>, action?: string): Promise<Page>;
   post(url: string, fields: Record<string, string>): Promise<Page>;
+  /**
+   * Fill the form whose action contains `action` and submit it as `multipart/form-data` with
+   * `file` in its file field `name`, as a browser sends an upload.
+   */
+  upload(
+    page: Page,
+    file: { field: string; name: string; content: string | Uint8Array; type?: string },
+    action?: string,
+    fields?: Record<string, string>,
+  ): Promise<Page>;
   /** The value of the cookie `name` held for `origin`, whatever its Path; undefined once expired or deleted. */
   cookie(origin: string, name: string): string | undefined;
   /** Follow redirects until a URL starting with `prefix` is reached; returns that URL without fetching it. */
@@ -38,7 +48,10 @@ export function browserlessClient(): BrowserlessClient {
   };
   const stopAt: string[] = [];
 
-  const request = async (first: string, init: { method: string; body?: URLSearchParams }): Promise<Page> => {
+  const request = async (
+    first: string,
+    init: { method: string; body?: URLSearchParams | FormData },
+  ): Promise<Page> => {
     const hops: string[] = [];
     let url = new URL(first);
     let method = init.method;
@@ -80,6 +93,14 @@ export function browserlessClient(): BrowserlessClient {
         method: 'POST',
         body: new URLSearchParams({ ...form.hidden, ...fields }),
       });
+    },
+    async upload(page, file, action, fields = {}) {
+      const form = formOf(page, action);
+      const body = new FormData();
+      for (const [name, value] of Object.entries({ ...form.hidden, ...fields })) body.append(name, value);
+      const content = typeof file.content === 'string' ? file.content : new Uint8Array(file.content);
+      body.append(file.field, new Blob([content], { type: file.type ?? 'text/csv' }), file.name);
+      return request(form.action, { method: 'POST', body });
     },
     cookie: (origin, name) => {
       const url = new URL(origin);
