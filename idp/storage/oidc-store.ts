@@ -255,9 +255,60 @@ const CONSUME = statement(
   `update idp.oidc_payload set consumed_at = now() where model = $1 and id = $2 and consumed_at is null`,
 );
 
-/** Consume a row; `false` when it was consumed already (or is gone): the caller lost a race. */
+/** The same for several rows (distinct `(model, id)` pairs): the rows this statement consumed. */
+const CONSUME_MANY = statement(
+  'oidc.consume-many',
+  `update idp.oidc_payload p set consumed_at = now()
+     from unnest($1::text[], $2::text[]) as r(model, id)
+    where p.model = r.model and p.id = r.id and p.consumed_at is null
+   returning p.model, p.id`,
+);
+
+/** The consumptions waiting for the end of this turn of the event loop, per database. */
+const pendingConsumptions = new WeakMap<
+  Database,
+  { readonly keys: Map<string, { model: string; id: string }>; readonly consumed: Promise<Set<string>> }
+>();
+
+/**
+ * Consume a row; `false` when it was consumed already (or is gone): the caller lost a race. Like
+ * saves, the consumptions of one turn of the event loop are one statement; a row asked twice in
+ * one turn is consumed by the first asker only, the second loses, as it would a turn later.
+ */
 export async function consumeOidcRecord(orm: Database, model: string, id: string): Promise<boolean> {
-  return (await execute(orm, CONSUME, [model, id])) === 1;
+  let batch = pendingConsumptions.get(orm);
+  if (!batch) {
+    const keys = new Map<string, { model: string; id: string }>();
+    const consumed = new Promise<void>((turnOver) => setImmediate(turnOver)).then(() => {
+      pendingConsumptions.delete(orm);
+      return consumeTogether(orm, [...keys.values()]);
+    });
+    batch = { keys, consumed };
+    pendingConsumptions.set(orm, batch);
+  }
+  const key = `${model}:${id}`;
+  if (batch.keys.has(key)) {
+    // Second in line: it loses once the first one has consumed the row.
+    await batch.consumed;
+    return false;
+  }
+  batch.keys.set(key, { model, id });
+  return (await batch.consumed).has(key);
+}
+
+async function consumeTogether(
+  orm: Database,
+  rows: readonly { model: string; id: string }[],
+): Promise<Set<string>> {
+  if (rows.length === 1) {
+    const [{ model, id }] = rows as [{ model: string; id: string }];
+    return new Set((await execute(orm, CONSUME, [model, id])) === 1 ? [`${model}:${id}`] : []);
+  }
+  const consumed = await query<{ model: string; id: string }>(orm, CONSUME_MANY, [
+    rows.map((r) => r.model),
+    rows.map((r) => r.id),
+  ]);
+  return new Set(consumed.map((r) => `${r.model}:${r.id}`));
 }
 
 /** Every row of the grant this row was minted from, and the Grant itself, in one statement. */

@@ -206,6 +206,27 @@ describe('the oidc-provider storage adapter', () => {
       expect(unknown).toBeUndefined();
     });
 
+    it('consumptions of several requests in one turn are one statement; of two for one row, one wins', async () => {
+      const first = await saved('RefreshToken', { grantId: 'g-first' });
+      const second = await saved('AuthorizationCode', { grantId: 'g-second' });
+      const sent: string[] = [];
+      const outcomes = await statementsSent(
+        () =>
+          Promise.allSettled([
+            adapterFor('RefreshToken').consume(first.jti!),
+            adapterFor('AuthorizationCode').consume(second.jti!),
+            adapterFor('RefreshToken').consume(first.jti!),
+          ]),
+        sent,
+      );
+      expect(sent[0]).toBe('oidc.consume-many');
+      expect(sent.filter((name) => name.startsWith('oidc.consume'))).toHaveLength(1);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+      // The loser is a replay: the grant of the token used twice is revoked, the other one stays.
+      expect(await adapterFor('RefreshToken').find(first.jti!)).toBeUndefined();
+      expect((await adapterFor('AuthorizationCode').find(second.jti!))?.consumed).toEqual(expect.any(Number));
+    });
+
     it('keep the later payload of a row saved twice, as two statements in that order would', async () => {
       const first = payloadOf('Session', { accountId: 'alice' });
       const second = { ...first, accountId: 'bob' };
