@@ -26,7 +26,7 @@ export function pinLoadGenerator(): CpuPinning {
   if (self.status !== 0) return unpinned(`taskset failed: ${self.stderr.toString().trim()}`);
   return {
     pinned: true,
-    note: `IdP and portal pinned to core ${SERVICE_CORE} (one at a time); load generator and embedded PostgreSQL to core ${LOAD_CORE}`,
+    note: `IdP, bare oidc-provider and portal pinned to core ${SERVICE_CORE} (one at a time); load generator and embedded PostgreSQL to core ${LOAD_CORE}`,
     serviceCore: ['taskset', '-c', String(SERVICE_CORE)],
   };
 }

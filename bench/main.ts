@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseBenchOptions, UsageError } from './options.ts';
 import { type BenchReport, runBench } from './run-bench.ts';
-import { renderDatabaseWork, renderTable, renderThreadCpu } from './table.ts';
+import { renderBare, renderDatabaseWork, renderTable, renderThreadCpu } from './table.ts';
 
 const stack: Array<() => Promise<void>> = [];
 let stopping: Promise<void> | undefined;
@@ -45,12 +45,15 @@ function summary(report: BenchReport): string {
     `${report.pinning}; ${report.database}`,
     `each scenario: ${plan.warmupSeconds} s warm-up, ${plan.repetitions} × ${plan.durationSeconds} s; ` +
       'rates are completed iterations per second, latency is per iteration (a whole sign-in for 1.);',
-    'Service CPU: share of one core the service (IdP, portal or bare-hash process) used; Per CPU-s: median ÷ that share',
+    'Service CPU: share of one core the service (IdP, portal or bare-hash process) used; Per CPU-s: median ÷ that share;',
+    'Bare per CPU-s: bare oidc-provider (same configuration, in memory) on the same core in this run; ÷ bare: Per CPU-s ÷ that',
     '',
     renderTable(report.rows),
     '',
     renderDatabaseWork(report.rows),
     '',
     renderThreadCpu(report.rows),
+    '',
+    renderBare(report.rows),
   ].join('\n');
 }

@@ -35,7 +35,26 @@ export interface Row {
   readonly pass: boolean | null;
   /** Sign-in share only: the same ratio on wall-clock rates, without the per-CPU-second correction. */
   readonly wallClockShare?: number;
+  /** The same scenario against bare oidc-provider, on the same core in the same run. */
+  readonly bare?: BareFigures;
+  /** `perCoreSecond / bare.perCoreSecond`: the share of the stack's ceiling Gatehouse reaches. */
+  readonly shareOfBare?: number;
 }
+
+/** What bare oidc-provider did in the same scenario (no database: no database counters). */
+export type BareFigures = Pick<
+  Row,
+  | 'median'
+  | 'min'
+  | 'max'
+  | 'rates'
+  | 'p50Ms'
+  | 'p99Ms'
+  | 'errors'
+  | 'serviceCpu'
+  | 'perCoreSecond'
+  | 'threadCpuMs'
+>;
 
 type Figures = Pick<
   Row,
@@ -68,21 +87,36 @@ const figures = (m: Measurement): Figures => ({
   threadCpuMs: m.threadCpuMs,
 });
 
-/** Scenario 1: the sign-in rate, the bare argon2id rate beside it, and their ratio against the target. */
-export function signInRows(signIn: Measurement, bare: Measurement): Row[] {
+const bareFigures = (m: Measurement): BareFigures => {
+  const { database: _, cores: __, ...rest } = figures(m);
+  return rest;
+};
+
+/** The figures of `m` beside bare oidc-provider's, and the share of bare's rate (per CPU-second). */
+function withBare(m: Measurement, bare: Measurement) {
+  return { ...figures(m), bare: bareFigures(bare), shareOfBare: m.perCoreSecond / bare.perCoreSecond };
+}
+
+const percent = (share: number) => `${Math.round(100 * share)}%`;
+
+/**
+ * Scenario 1: the sign-in rate against bare oidc-provider's (same argon2id verify, same core, same
+ * run) and its target; the bare argon2id rate beside it, and the sign-in's share of it, for scale.
+ */
+export function signInRows(signIn: Measurement, bareProvider: Measurement, bare: Measurement): Row[] {
   // Per CPU-second the two processes got: on a machine with other work, they may not get the same.
   const share = signIn.perCoreSecond / bare.perCoreSecond;
-  const needed = TARGETS.signInShareOfBareHash * bare.perCoreSecond;
+  const ofBare = withBare(signIn, bareProvider);
   return [
     {
       id: 'password-sign-in',
       number: 1,
       title: 'Password sign-in (code flow + PKCE)',
       unit: '/s',
-      ...figures(signIn),
-      target: `≥ ${needed.toFixed(1)}/s (90% of bare)`,
+      ...ofBare,
+      target: `≥ ${percent(TARGETS.signInShareOfBareProvider)} of bare`,
       reference: REFERENCES.signIn,
-      pass: signIn.perCoreSecond >= needed,
+      pass: ofBare.shareOfBare >= TARGETS.signInShareOfBareProvider,
     },
     {
       id: 'bare-argon2id',
@@ -101,9 +135,9 @@ export function signInRows(signIn: Measurement, bare: Measurement): Row[] {
       unit: '%',
       median: 100 * share,
       wallClockShare: signIn.median / bare.median,
-      target: `≥ ${100 * TARGETS.signInShareOfBareHash}%`,
+      target: '— (the hash alone)',
       reference: '',
-      pass: share >= TARGETS.signInShareOfBareHash,
+      pass: null,
     },
   ];
 }
@@ -129,28 +163,40 @@ export function secondStepRow(
   };
 }
 
-const RATE_TARGETS: Record<string, { perSecond: number; reference: string }> = {
-  'passkey-sign-in': { perSecond: TARGETS.passkeySignInPerSecond, reference: REFERENCES.passkeySignIn },
-  'client-credentials': {
-    perSecond: TARGETS.clientCredentialsPerSecond,
-    reference: REFERENCES.clientCredentials,
-  },
-  'refresh-token': { perSecond: TARGETS.refreshPerSecond, reference: REFERENCES.refresh },
-  userinfo: { perSecond: TARGETS.userinfoPerSecond, reference: REFERENCES.userinfo },
-  introspection: { perSecond: TARGETS.introspectionPerSecond, reference: REFERENCES.introspection },
+const REFERENCE_OF: Record<string, string> = {
+  'passkey-sign-in': REFERENCES.passkeySignIn,
+  'client-credentials': REFERENCES.clientCredentials,
+  'refresh-token': REFERENCES.refresh,
+  userinfo: REFERENCES.userinfo,
+  introspection: REFERENCES.introspection,
 };
 
-/** Passkey sign-ins and scenarios 2–4: a rate per second against its per-core target. */
-export function rateRow(scenario: { id: string; number: number; title: string }, m: Measurement): Row {
-  const goal = RATE_TARGETS[scenario.id];
-  if (!goal) throw new Error(`no target for scenario ${scenario.id}`);
+/** Passkey sign-ins: a rate per CPU-second against its target (bare oidc-provider has no passkeys). */
+export function passkeyRow(scenario: { id: string; number: number; title: string }, m: Measurement): Row {
   return {
     ...scenario,
     unit: '/s',
     ...figures(m),
-    target: `≥ ${goal.perSecond.toLocaleString('en')}/s`,
-    reference: goal.reference,
-    pass: m.perCoreSecond >= goal.perSecond,
+    target: `≥ ${TARGETS.passkeySignInPerSecond.toLocaleString('en')}/s`,
+    reference: REFERENCE_OF[scenario.id] ?? '',
+    pass: m.perCoreSecond >= TARGETS.passkeySignInPerSecond,
+  };
+}
+
+/** Scenarios 2–4: the rate per CPU-second against bare oidc-provider's in the same run. */
+export function shareOfBareRow(
+  scenario: { id: string; number: number; title: string },
+  m: Measurement,
+  bare: Measurement,
+): Row {
+  const ofBare = withBare(m, bare);
+  return {
+    ...scenario,
+    unit: '/s',
+    ...ofBare,
+    target: `≥ ${percent(TARGETS.shareOfBareProvider)} of bare`,
+    reference: REFERENCE_OF[scenario.id] ?? '',
+    pass: ofBare.shareOfBare >= TARGETS.shareOfBareProvider,
   };
 }
 

@@ -2,6 +2,7 @@ import { cpus, loadavg } from 'node:os';
 import { freePort } from '../adapters/db/embedded-postgres.ts';
 import { startSmtpReceiver } from '../adapters/mail/smtp-receiver.ts';
 import { measureBareArgon2id } from './bare-argon2id.ts';
+import { startBareProvider } from './bare-provider-process.ts';
 import { openBenchDatabase } from './bench-database.ts';
 import { pinLoadGenerator } from './cpu-pinning.ts';
 import { type DatabaseCounters, openDatabaseProbe } from './database-probe.ts';
@@ -11,7 +12,15 @@ import { residentMemory, startIdpProcess } from './idp-process.ts';
 import { type LoadPlan, type Measurement, measure } from './load-runner.ts';
 import { type BenchOptions, UsageError } from './options.ts';
 import { registerBenchPortal, startIssuerProxy, startPortalProcess } from './portal-process.ts';
-import { memoryRow, portalRow, type Row, rateRow, secondStepRow, signInRows } from './report.ts';
+import {
+  memoryRow,
+  passkeyRow,
+  portalRow,
+  type Row,
+  secondStepRow,
+  shareOfBareRow,
+  signInRows,
+} from './report.ts';
 import { idpScenarios, portalScenario } from './scenarios/index.ts';
 import { largeOrganization } from './scenarios/large-organization.ts';
 import { type Scenario, type ScenarioContext, signedInPeople } from './scenarios/scenario.ts';
@@ -125,16 +134,43 @@ export async function runBench(
     mail,
     signedIn: signedInPeople(() => httpTarget(idp.origin, SIGN_IN_CONNECTIONS, idp.publicHost), seed),
   };
+  // Bare oidc-provider on the same core, idle while the IdP is measured and the other way round.
+  let bareContext: MeasureContext | undefined;
+  if (scenarios.some((s) => s.comparedWithBare)) {
+    const bareProvider = await startBareProvider({
+      pinning,
+      nodeFlags: [...serviceNodeFlags('idp'), ...options.idpNodeFlags],
+      accounts: seed.accounts,
+      client: seed.client,
+    });
+    stack.push(() => bareProvider.stop());
+    const bareTarget = () => httpTarget(bareProvider.origin, SIGN_IN_CONNECTIONS, bareProvider.publicHost);
+    bareContext = {
+      ...context,
+      origin: bareProvider.origin,
+      publicHost: bareProvider.publicHost,
+      pid: bareProvider.pid,
+      counters: undefined,
+      signedIn: signedInPeople(bareTarget, seed),
+    };
+  }
   const rows: Row[] = [];
   const measuredById = new Map<string, Measurement>();
   for (const scenario of scenarios) {
     progress(`${scenario.number}. ${scenario.title}: ${scenario.users} virtual users`);
     const measured = await measureScenario(scenario, context);
     measuredById.set(scenario.id, measured);
-    if (scenario.id === 'password-sign-in') rows.push(...signInRows(measured, bare!));
+    let bareMeasured: Measurement | undefined;
+    if (scenario.comparedWithBare && bareContext) {
+      progress(`${scenario.number}. ${scenario.title}: the same against bare oidc-provider`);
+      bareMeasured = await measureScenario(scenario, bareContext);
+    }
+    if (scenario.id === 'password-sign-in') rows.push(...signInRows(measured, bareMeasured!, bare!));
     else if (scenario.id === 'password-totp-sign-in')
       rows.push(secondStepRow(scenario, measured, measuredById.get('password-sign-in')));
-    else rows.push(rateRow(scenario, measured));
+    else if (scenario.id === 'passkey-sign-in') rows.push(passkeyRow(scenario, measured));
+    else if (bareMeasured) rows.push(shareOfBareRow(scenario, measured, bareMeasured));
+    else throw new Error(`no target for scenario ${scenario.id}`);
   }
   const idpLoaded = residentMemory(idp.pid);
   const portalRows: Row[] = [];
@@ -227,7 +263,8 @@ interface MeasureContext {
   readonly pid: number;
   readonly seed: Seed;
   readonly plan: LoadPlan;
-  readonly counters: () => Promise<DatabaseCounters>;
+  /** PostgreSQL's counters; none for bare oidc-provider, which has no database. */
+  readonly counters: (() => Promise<DatabaseCounters>) | undefined;
   readonly mail: DeliveredMail;
   /** The people whose tokens scenarios 3 and 4 use, signed in once, the first time one asks. */
   readonly signedIn: ScenarioContext['signedIn'];

@@ -4,7 +4,7 @@ import { Secret } from 'otpauth';
 import { openDatabase } from '../adapters/db/database.ts';
 import { Account } from '../idp/accounts/account.entity.ts';
 import { hashPassword } from '../idp/accounts/password.ts';
-import { registerClient } from '../idp/clients/clients.ts';
+import { type ClientRegistration, registerClient } from '../idp/clients/clients.ts';
 import { idpSchema } from '../idp/schema.ts';
 import { AuthenticatorApp } from '../idp/second-factors/second-factor.entity.ts';
 import { createOidcAdapter } from '../idp/storage/oidc-adapter.ts';
@@ -50,6 +50,14 @@ export interface SeedCounts {
 
 export const BENCH_REDIRECT_URI = 'https://app.bench.invalid/callback';
 
+/** The app as registered, at the IdP and at the bare oidc-provider alike (with the same id and secret). */
+export const BENCH_APP: ClientRegistration = {
+  name: 'Bench App',
+  redirectUris: [BENCH_REDIRECT_URI],
+  firstParty: true,
+  authMethod: 'client_secret_basic',
+};
+
 /**
  * Migrate the IdP's schema, insert verified accounts (hashed with the IdP's own `hashPassword`,
  * so sign-in verifies exactly what production would): password only, for passkeys, and with an
@@ -83,12 +91,7 @@ export async function seedIdp(databaseUrl: string, counts: SeedCounts): Promise<
       passkeyAccounts.map((account, i) => accountRow(account, `Passkey user ${i}`, sharedHash)),
     );
     const totpAccounts = await insertTotpAccounts(em, run, counts.totpAccounts, shared.password, sharedHash);
-    const registered = await registerClient(createOidcAdapter(orm), {
-      name: 'Bench App',
-      redirectUris: [BENCH_REDIRECT_URI],
-      firstParty: true,
-      authMethod: 'client_secret_basic',
-    });
+    const registered = await registerClient(createOidcAdapter(orm), BENCH_APP);
     return {
       accounts,
       passkeyAccounts,

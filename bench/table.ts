@@ -9,6 +9,8 @@ const HEADERS = [
   'p99 ms',
   'Service CPU',
   'Per CPU-s',
+  'Bare per CPU-s',
+  '÷ bare',
   'DB tx/iter',
   'Cores 0/1 busy',
   'Target',
@@ -27,6 +29,8 @@ export function renderTable(rows: readonly Row[]): string {
     row.p99Ms === undefined ? '' : row.p99Ms.toFixed(1),
     row.serviceCpu === undefined ? '' : `${Math.round(100 * row.serviceCpu)}%`,
     row.perCoreSecond === undefined ? '' : `${format(row.perCoreSecond)}${row.unit}`,
+    row.bare?.perCoreSecond === undefined ? '' : `${format(row.bare.perCoreSecond)}${row.unit}`,
+    row.shareOfBare === undefined ? '' : `${(100 * row.shareOfBare).toFixed(1)}%`,
     row.database?.transactions === undefined ? '' : row.database.transactions.toFixed(1),
     row.cores
       ? Object.values(row.cores)
@@ -92,5 +96,28 @@ export function renderThreadCpu(rows: readonly Row[]): string {
     });
   return lines.length
     ? ['Service CPU per iteration, ms, by thread (/proc/PID/task):', ...lines].join('\n')
+    : '';
+}
+
+/**
+ * Bare oidc-provider's own figures, per scenario it ran: the rate, latency, its share of the core
+ * and where its CPU went, to read beside the IdP's lines above.
+ */
+export function renderBare(rows: readonly Row[]): string {
+  const lines = rows
+    .filter((row) => row.bare)
+    .map((row) => {
+      const bare = row.bare!;
+      const threads = Object.entries(bare.threadCpuMs ?? {}).sort((a, b) => b[1] - a[1]);
+      const total = threads.reduce((sum, [, ms]) => sum + ms, 0);
+      return (
+        `${row.title}: ${format(bare.median)}/s (${format(bare.min ?? Number.NaN)}–${format(bare.max ?? Number.NaN)}), ` +
+        `p50 ${bare.p50Ms?.toFixed(1)} ms, p99 ${bare.p99Ms?.toFixed(1)} ms, service CPU ` +
+        `${Math.round(100 * (bare.serviceCpu ?? Number.NaN))}%, ${format(bare.perCoreSecond ?? Number.NaN)}/s per CPU-s; ` +
+        `${total.toFixed(2)} ms CPU per iteration (${threads.map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')})`
+      );
+    });
+  return lines.length
+    ? ['Bare oidc-provider, same core, same run (bench/bare-oidc-provider.ts):', ...lines].join('\n')
     : '';
 }

@@ -8,6 +8,7 @@ export const clientCredentials: Scenario = {
   number: 2,
   title: 'Client-credentials grant',
   users: 16,
+  comparedWithBare: true,
   async prepare({ idp, seed }) {
     const headers = clientAuthorization(seed.client);
     const iteration = async () => {

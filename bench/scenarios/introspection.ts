@@ -8,6 +8,7 @@ export const introspection: Scenario = {
   number: 4,
   title: 'Token introspection',
   users: 16,
+  comparedWithBare: true,
   async prepare({ idp, seed, signedIn }) {
     const headers = clientAuthorization(seed.client);
     const sessions = await signedIn(this.users);

@@ -11,6 +11,7 @@ export const passwordSignIn: Scenario = {
   number: 1,
   title: 'Password sign-in (code flow + PKCE)',
   users: 8,
+  comparedWithBare: true,
   async prepare({ idp, seed }) {
     let next = 0;
     const iteration = async () => {

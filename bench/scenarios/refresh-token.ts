@@ -11,6 +11,7 @@ export const refreshToken: Scenario = {
   number: 3,
   title: 'Refresh-token grant (rotated)',
   users: 16,
+  comparedWithBare: true,
   async prepare({ idp, seed, signedIn }) {
     const headers = clientAuthorization(seed.client);
     const chains = await signedIn(this.users);

@@ -26,6 +26,11 @@ export interface Scenario {
   readonly title: string;
   /** Concurrent virtual users, each with its own state (cookies, token chain). */
   readonly users: number;
+  /**
+   * Also run against bare oidc-provider (bench/bare-oidc-provider.ts) on the same core in the same
+   * run, and judged as a share of its rate: the scenario uses nothing the bare provider lacks.
+   */
+  readonly comparedWithBare?: boolean;
   /** Build one iteration per virtual user (signing them in first when they need tokens). */
   prepare(context: ScenarioContext): Promise<Iteration[]>;
 }

@@ -7,6 +7,7 @@ export const userinfo: Scenario = {
   number: 4,
   title: 'Userinfo',
   users: 16,
+  comparedWithBare: true,
   async prepare({ idp, signedIn }) {
     const sessions = await signedIn(this.users);
     return sessions.map((tokens) => {

@@ -13,7 +13,11 @@ import {
   verifyPasskeySignIn,
 } from '../second-factors/passkeys.ts';
 import { useRecoveryCode } from '../second-factors/recovery-codes.ts';
-import { hasSecondFactor, type SecondFactors, secondFactorsOf } from '../second-factors/second-factors.ts';
+import {
+  hasSecondFactor,
+  type SecondFactors,
+  secondFactorsOfAccount,
+} from '../second-factors/second-factors.ts';
 import { type InteractionPage, rememberInInteraction, signInTo } from './pages.ts';
 
 /** What the first step proved, kept server-side in the interaction until the second step ends it. */
@@ -36,7 +40,7 @@ export async function startSecondStep(
   page: InteractionPage,
   pending: PendingSecondStep,
 ): Promise<boolean> {
-  const factors = await secondFactorsOf(idp.orm.em, pending.accountId);
+  const factors = await secondFactorsOfAccount(idp.orm, pending.accountId);
   if (hasSecondFactor(factors)) {
     await rememberInInteraction(page, { secondStep: pending });
     await renderSecondStep(ctx, idp, page, factors);
@@ -67,7 +71,7 @@ export async function secondStepWithCode(ctx: Context, idp: IdpContext, page: In
         ctx,
         idp,
         page,
-        await secondFactorsOf(idp.orm.em, pending.accountId),
+        await secondFactorsOfAccount(idp.orm, pending.accountId),
         refusalOf(refusal),
         refusal.status,
       ),
@@ -98,7 +102,7 @@ export function showRecoveryCode(ctx: Context, idp: IdpContext, page: Interactio
 /** The second-step page again (from the recovery code page's "back" link). */
 export async function showSecondStep(ctx: Context, idp: IdpContext, page: InteractionPage) {
   const pending = pendingOf(page);
-  await renderSecondStep(ctx, idp, page, await secondFactorsOf(idp.orm.em, pending.accountId));
+  await renderSecondStep(ctx, idp, page, await secondFactorsOfAccount(idp.orm, pending.accountId));
 }
 
 /** The second-step page with why a passkey was refused. */
@@ -109,7 +113,7 @@ export async function showSecondStepRefused(
   refusal: AppError,
 ) {
   const pending = pendingOf(page);
-  const factors = await secondFactorsOf(idp.orm.em, pending.accountId);
+  const factors = await secondFactorsOfAccount(idp.orm, pending.accountId);
   await renderSecondStep(ctx, idp, page, factors, { message: refusal.message }, refusal.status);
 }
 

@@ -37,8 +37,10 @@ export function fetchedWithToken(
  * Token lookups in one round trip each. Two things oidc-provider does would otherwise cost more:
  *
  * - Introspection asks AccessToken, ClientCredentials and RefreshToken for the same value in the
- *   same tick (`helpers/token_find.js`). Lookups of one value made in the same tick are answered
- *   by one query over all the models asked (a value is in one model at most: it is random).
+ *   same tick (`helpers/token_find.js`), and under load several requests look their tokens up in
+ *   the same turn of the event loop. Every lookup made in one turn is answered by one query, once
+ *   the turn is over, over all the values and models asked: read then, by the requests that
+ *   asked, never kept for a later one.
  * - Using a token, the provider reads its session (`checkSessionBinding`, for tokens that end with
  *   the session) and its grant next. The query brings those rows along, and the same request's
  *   next `Session.findByUid` / `Grant.find` is answered with them: the same rows, read a moment
@@ -56,7 +58,8 @@ export function fetchedWithToken(
  * test/idp/library-patches.test.ts fails first.
  */
 export function createTokenFinder(orm: Database, accountJson?: AccountJson) {
-  const batches = new Map<string, { models: string[]; rows: Promise<FoundToken[]> }>();
+  // The lookups of this turn of the event loop, by value: the models asked, the rows found.
+  let batch: { models: Map<string, Set<string>>; rows: Promise<FoundToken[]> } | undefined;
   const lookup = tokenStatement(accountJson);
 
   const remember = (request: object, row: FoundToken) => {
@@ -71,23 +74,26 @@ export function createTokenFinder(orm: Database, accountJson?: AccountJson) {
       fetched.set(`Account:${row.payload.accountId}`, account);
   };
 
+  const lookupsOfThisTurn = () => {
+    if (batch) return batch;
+    const models = new Map<string, Set<string>>();
+    const rows = new Promise<void>((turnOver) => setImmediate(turnOver)).then(() => {
+      batch = undefined;
+      return findOidcTokens(orm, lookup, models);
+    });
+    batch = { models, rows };
+    return batch;
+  };
+
   return {
     /** The live payload of `model` with id `value`, as the adapter's `find`. */
     find(model: string, value: string): Promise<AdapterPayload | undefined> {
       const request = Provider.ctx;
-      let batch = batches.get(value);
-      if (!batch) {
-        const models: string[] = [];
-        const rows = Promise.resolve().then(() => {
-          batches.delete(value);
-          return findOidcTokens(orm, lookup, models, value);
-        });
-        batch = { models, rows };
-        batches.set(value, batch);
-      }
-      batch.models.push(model);
-      return batch.rows.then((rows) => {
-        const row = rows.find((r) => r.model === model);
+      const { models, rows } = lookupsOfThisTurn();
+      const asked = models.get(value) ?? new Set();
+      models.set(value, asked.add(model));
+      return rows.then((found) => {
+        const row = found.find((r) => r.id === value && r.model === model);
         if (row && request) remember(request, row);
         return row?.payload;
       });

@@ -28,6 +28,9 @@ const FIGURES = [
   'portal-memory-loaded',
 ];
 
+// The scenarios also run against bare oidc-provider, on the same core in the same run.
+const AGAINST_BARE = ['password-sign-in', 'client-credentials', 'refresh-token', 'userinfo', 'introspection'];
+
 describe('npm run bench', () => {
   it('still runs every scenario end to end (a seconds-long smoke run, no thresholds)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-smoke-'));
@@ -43,11 +46,20 @@ describe('npm run bench', () => {
           median: number;
           errors?: number;
           threadCpuMs?: Record<string, number>;
+          bare?: { perCoreSecond?: number; median?: number };
+          shareOfBare?: number;
         }[];
       };
       const figures = Object.fromEntries(report.rows.map((row) => [row.id, row.median]));
       expect(Object.keys(figures).sort()).toEqual([...FIGURES].sort());
       for (const id of FIGURES) expect(figures[id], id).toBeGreaterThan(0);
+      for (const id of AGAINST_BARE) {
+        const row = report.rows.find((r) => r.id === id)!;
+        expect(row.bare?.median, `${id}: bare rate`).toBeGreaterThan(0);
+        expect(row.bare?.perCoreSecond, `${id}: bare per CPU-s`).toBeGreaterThan(0);
+        expect(row.shareOfBare, `${id}: share of bare`).toBeGreaterThan(0);
+      }
+      expect(report.rows.filter((r) => r.bare).map((r) => r.id)).toEqual(AGAINST_BARE);
       // Where a sign-in's CPU goes: the hash on libuv's pool, the rest on the main thread.
       const signIn = report.rows.find((row) => row.id === 'password-sign-in')!;
       expect(signIn.threadCpuMs?.['thread pool (argon2)']).toBeGreaterThan(0);

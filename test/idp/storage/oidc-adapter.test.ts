@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../../adapters/db/database.ts';
 import { idpSchema } from '../../../idp/schema.ts';
@@ -142,6 +143,121 @@ describe('the oidc-provider storage adapter', () => {
     const tricky = `it's "quoted" \\ back\\slashed ?? and ? '); drop table idp.oidc_payload; --`;
     const payload = await saved('Interaction', { returnTo: tricky, params: { state: tricky, 'é€': '☃' } });
     expect(await adapterFor('Interaction').find(payload.jti!)).toEqual(payload);
+  });
+
+  describe('saves and token lookups made in the same turn of the event loop (several requests at once)', () => {
+    // Which statements reach PostgreSQL: the adapter's statements run on the ORM's own pool.
+    async function statementsSent<T>(work: () => Promise<T>, names: string[] = []): Promise<T> {
+      const pool = (await orm.em.getConnection().getNativeClient()) as Pool;
+      const query = pool.query;
+      pool.query = ((config: unknown, ...rest: unknown[]) => {
+        const name = (config as { name?: string }).name;
+        if (name) names.push(name);
+        return (query as (...args: unknown[]) => unknown).call(pool, config, ...rest);
+      }) as typeof pool.query;
+      try {
+        return await work();
+      } finally {
+        pool.query = query;
+      }
+    }
+
+    it('go to PostgreSQL as one statement, and every row is stored when each save returns', async () => {
+      const token = payloadOf('AccessToken', { grantId: 'g1' });
+      const session = payloadOf('Session', { uid: 'u1' });
+      const code = payloadOf('AuthorizationCode', { grantId: 'g1' });
+      const sent: string[] = [];
+      await statementsSent(
+        () =>
+          Promise.all([
+            adapterFor('AccessToken').upsert(token.jti!, token, HOUR),
+            adapterFor('Session').upsert(session.jti!, session, HOUR),
+            adapterFor('AuthorizationCode').upsert(code.jti!, code, 60),
+          ]),
+        sent,
+      );
+      expect(sent).toEqual(['oidc.save-many']);
+      expect(await adapterFor('AccessToken').find(token.jti!)).toEqual(token);
+      expect(await adapterFor('Session').findByUid('u1')).toEqual(session);
+      expect(await adapterFor('AuthorizationCode').find(code.jti!)).toEqual(code);
+      await adapterFor('AccessToken').revokeByGrantId('g1');
+      expect(await adapterFor('AuthorizationCode').find(code.jti!)).toBeUndefined();
+    });
+
+    it('token lookups of several requests in one turn are one query, each answered with its own token', async () => {
+      const access = await saved('AccessToken');
+      const refresh = await saved('RefreshToken');
+      const sent: string[] = [];
+      const [a, r, wrongModel, unknown] = await statementsSent(
+        () =>
+          Promise.all([
+            adapterFor('AccessToken').find(access.jti!),
+            adapterFor('RefreshToken').find(refresh.jti!),
+            // The refresh token's value asked as an access token: not one, though fetched in the same query.
+            adapterFor('AccessToken').find(refresh.jti!),
+            adapterFor('ClientCredentials').find('never-issued'),
+          ]),
+        sent,
+      );
+      expect(sent).toEqual(['oidc.find-token']);
+      expect(a).toEqual(access);
+      expect(r).toEqual(refresh);
+      expect(wrongModel).toBeUndefined();
+      expect(unknown).toBeUndefined();
+    });
+
+    it('consumptions of several requests in one turn are one statement; of two for one row, one wins', async () => {
+      const first = await saved('RefreshToken', { grantId: 'g-first' });
+      const second = await saved('AuthorizationCode', { grantId: 'g-second' });
+      const sent: string[] = [];
+      const outcomes = await statementsSent(
+        () =>
+          Promise.allSettled([
+            adapterFor('RefreshToken').consume(first.jti!),
+            adapterFor('AuthorizationCode').consume(second.jti!),
+            adapterFor('RefreshToken').consume(first.jti!),
+          ]),
+        sent,
+      );
+      expect(sent[0]).toBe('oidc.consume-many');
+      expect(sent.filter((name) => name.startsWith('oidc.consume'))).toHaveLength(1);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+      // The loser is a replay: the grant of the token used twice is revoked, the other one stays.
+      expect(await adapterFor('RefreshToken').find(first.jti!)).toBeUndefined();
+      expect((await adapterFor('AuthorizationCode').find(second.jti!))?.consumed).toEqual(expect.any(Number));
+    });
+
+    it('keep the later payload of a row saved twice, as two statements in that order would', async () => {
+      const first = payloadOf('Session', { accountId: 'alice' });
+      const second = { ...first, accountId: 'bob' };
+      await Promise.all([
+        adapterFor('Session').upsert(first.jti!, first, HOUR),
+        adapterFor('Session').upsert(first.jti!, second, HOUR),
+      ]);
+      expect(await adapterFor('Session').find(first.jti!)).toEqual(second);
+    });
+
+    it('store a payload as it was at the save, not as its owner changed it afterwards', async () => {
+      const payload = payloadOf('Interaction', { returnTo: '/auth/1' });
+      const saving = adapterFor('Interaction').upsert(payload.jti!, payload, HOUR);
+      payload.returnTo = '/changed';
+      await saving;
+      expect((await adapterFor('Interaction').find(payload.jti!))?.returnTo).toBe('/auth/1');
+    });
+
+    it('fail only the save of a row PostgreSQL refuses; the others are stored', async () => {
+      const good = payloadOf('AccessToken');
+      // jsonb cannot hold U+0000: PostgreSQL refuses the row, and with it a statement of several rows.
+      const bad = payloadOf('AccessToken', { scope: 'openid\u0000' });
+      const [goodSave, badSave] = await Promise.allSettled([
+        adapterFor('AccessToken').upsert(good.jti!, good, HOUR),
+        adapterFor('AccessToken').upsert(bad.jti!, bad, HOUR),
+      ]);
+      expect(goodSave.status).toBe('fulfilled');
+      expect(badSave.status).toBe('rejected');
+      expect(await adapterFor('AccessToken').find(good.jti!)).toEqual(good);
+      expect(await adapterFor('AccessToken').find(bad.jti!)).toBeUndefined();
+    });
   });
 
   it('keeps the same id in two models apart', async () => {
