@@ -21,6 +21,7 @@ const FIGURES = [
   'userinfo',
   'introspection',
   'portal-pages',
+  'large-organization-page',
   'idp-memory-idle',
   'idp-memory-loaded',
   'bare-argon2id-memory',
